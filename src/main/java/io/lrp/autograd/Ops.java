@@ -1,0 +1,510 @@
+package io.lrp.autograd;
+
+import io.lrp.tensor.Gemm;
+import io.lrp.tensor.Tensor;
+import org.apache.commons.numbers.gamma.Erf;
+
+/**
+ * The differentiable operations a Transformer encoder and its heads are made of. Each op
+ * computes its forward value, and when the tape records and an input needs a gradient it
+ * records a node whose backward is chosen by the tape's rule for the op's role. Matrices are
+ * row-major; hidden states are [B*T, H] with the batch outermost.
+ */
+public final class Ops {
+    private Ops() {}
+
+    private static Gemm gemm() { return Gemm.get(); }
+
+    private static Var out(Tensor t, boolean grad) { return new Var(t, grad); }
+
+    // ---------------------------------------------------------------- linear layers
+
+    /** y = x W^T + b with W [out, in] (the nn.Linear layout), x [..., in]. */
+    public static Var linear(Tape tape, Var x, Var w, Var b, Role role, String name) {
+        int out = w.value.dim(0), in = w.value.dim(1);
+        int xs = x.value.size();
+        if (x.value.dim(-1) != in) {
+            throw new IllegalArgumentException(name + ": input " + x.value.shapeString() + " vs weight " + w.value.shapeString());
+        }
+        int n = xs / in;
+        int[] shape = x.value.shape();
+        shape[shape.length - 1] = out;
+        Tensor y = Tensor.zeros(shape);
+        gemm().sgemm(false, true, n, out, in, 1f, x.value.data, 0, in, w.value.data, 0, in, 0f, y.data, 0, out);
+        if (b != null) addRowVector(y.data, b.value.data, n, out);
+
+        Rule rule = tape.rules().get(role);
+        boolean grad = tape.needsGrad(x, w, b);
+        Var yv = out(y, grad);
+        if (!grad) return yv;
+
+        if (rule instanceof Rule.Gamma gr) {
+            if (w.requiresGrad() || (b != null && b.requiresGrad())) {
+                throw new IllegalStateException(name + ": the gamma rule is for explanations, not for training");
+            }
+            float gamma = (float) gr.gamma();
+            float[] wp = positiveBoost(w.value.data, gamma);
+            float[] bp = b == null ? null : positiveBoost(b.value.data, gamma);
+            float[] zp = new float[y.size()];
+            gemm().sgemm(false, true, n, out, in, 1f, x.value.data, 0, in, wp, 0, in, 0f, zp, 0, out);
+            if (bp != null) addRowVector(zp, bp, n, out);
+            float[] ratio = new float[zp.length];
+            for (int i = 0; i < ratio.length; i++) ratio[i] = y.data[i] / zp[i];
+            tape.record(new Tape.Node() {
+                public Var output() { return yv; }
+                public void backward(float[] g) {
+                    float[] gz = new float[g.length];
+                    for (int i = 0; i < g.length; i++) gz[i] = g[i] * ratio[i];
+                    if (bp != null) tape.addBiasRelevance(name + ".bias", gz, bp, n, out);
+                    if (x.requiresGrad()) {
+                        gemm().sgemm(false, false, n, in, out, 1f, gz, 0, out, wp, 0, in, 1f, x.gradBuffer(), 0, in);
+                    }
+                }
+            });
+            return yv;
+        }
+        tape.record(new Tape.Node() {
+            public Var output() { return yv; }
+            public void backward(float[] g) {
+                if (b != null) {
+                    tape.addBiasRelevance(name + ".bias", g, b.value.data, n, out);
+                    if (b.requiresGrad()) addColumnSums(g, b.gradBuffer(), n, out);
+                }
+                if (x.requiresGrad()) {
+                    gemm().sgemm(false, false, n, in, out, 1f, g, 0, out, w.value.data, 0, in, 1f, x.gradBuffer(), 0, in);
+                }
+                if (w.requiresGrad()) {
+                    gemm().sgemm(true, false, out, in, n, 1f, g, 0, out, x.value.data, 0, in, 1f, w.gradBuffer(), 0, in);
+                }
+            }
+        });
+        return yv;
+    }
+
+    private static float[] positiveBoost(float[] w, float gamma) {
+        float[] r = new float[w.length];
+        for (int i = 0; i < w.length; i++) r[i] = w[i] + gamma * Math.max(w[i], 0f);
+        return r;
+    }
+
+    private static void addRowVector(float[] y, float[] b, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            for (int c = 0; c < cols; c++) y[o + c] += b[c];
+        }
+    }
+
+    private static void addColumnSums(float[] g, float[] acc, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            for (int c = 0; c < cols; c++) acc[c] += g[o + c];
+        }
+    }
+
+    // ---------------------------------------------------------------- attention
+
+    /**
+     * Attention scores S[b, h, i, j] = scale * q_i . k_j + mask[b, j] for q, k [B*T, H] split
+     * into heads of H / heads columns. maskAdd is [B*T] (0 for real keys, -10000 for padding)
+     * or null.
+     */
+    public static Var attentionScores(Tape tape, Var q, Var k, int batch, int len, int heads,
+                                      float scale, float[] maskAdd) {
+        int hidden = q.value.dim(-1), d = hidden / heads;
+        Tensor s = Tensor.zeros(batch, heads, len, len);
+        for (int b = 0; b < batch; b++) {
+            for (int h = 0; h < heads; h++) {
+                int qo = b * len * hidden + h * d, so = (b * heads + h) * len * len;
+                gemm().sgemm(false, true, len, len, d, scale, q.value.data, qo, hidden,
+                        k.value.data, qo, hidden, 0f, s.data, so, len);
+                if (maskAdd != null) {
+                    for (int i = 0; i < len; i++) {
+                        int ro = so + i * len;
+                        for (int j = 0; j < len; j++) s.data[ro + j] += maskAdd[b * len + j];
+                    }
+                }
+            }
+        }
+        boolean grad = tape.needsGrad(q, k);
+        Var sv = out(s, grad);
+        if (!grad) return sv;
+        float factor = scale * matmulScale(tape);
+        tape.record(new Tape.Node() {
+            public Var output() { return sv; }
+            public void backward(float[] g) {
+                for (int b = 0; b < batch; b++) {
+                    for (int h = 0; h < heads; h++) {
+                        int qo = b * len * hidden + h * d, so = (b * heads + h) * len * len;
+                        if (q.requiresGrad()) gemm().sgemm(false, false, len, d, len, factor, g, so, len,
+                                k.value.data, qo, hidden, 1f, q.gradBuffer(), qo, hidden);
+                        if (k.requiresGrad()) gemm().sgemm(true, false, len, d, len, factor, g, so, len,
+                                q.value.data, qo, hidden, 1f, k.gradBuffer(), qo, hidden);
+                    }
+                }
+            }
+        });
+        return sv;
+    }
+
+    private static float matmulScale(Tape tape) {
+        return tape.rules().get(Role.ATTENTION_MATMUL) instanceof Rule.Scale sc ? (float) sc.factor() : 1f;
+    }
+
+    /** Softmax over the last axis; the attention probabilities, which the AH-rule detaches. */
+    public static Var attentionSoftmax(Tape tape, Var s) {
+        int len = s.value.dim(-1), rows = s.value.size() / len;
+        Tensor p = Tensor.zeros(s.value.shape());
+        for (int r = 0; r < rows; r++) {
+            int o = r * len;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < len; j++) max = Math.max(max, s.value.data[o + j]);
+            double sum = 0;
+            for (int j = 0; j < len; j++) {
+                float e = (float) Math.exp(s.value.data[o + j] - max);
+                p.data[o + j] = e;
+                sum += e;
+            }
+            float inv = (float) (1.0 / sum);
+            for (int j = 0; j < len; j++) p.data[o + j] *= inv;
+        }
+        boolean grad = tape.needsGrad(s) && !tape.rules().stops(Role.ATTENTION_PROBS);
+        Var pv = out(p, grad);
+        tape.observeAttention(pv);
+        if (!grad) return pv;
+        tape.record(new Tape.Node() {
+            public Var output() { return pv; }
+            public void backward(float[] g) {
+                float[] gs = s.gradBuffer();
+                for (int r = 0; r < rows; r++) {
+                    int o = r * len;
+                    double dot = 0;
+                    for (int j = 0; j < len; j++) dot += (double) g[o + j] * p.data[o + j];
+                    for (int j = 0; j < len; j++) gs[o + j] += p.data[o + j] * (float) (g[o + j] - dot);
+                }
+            }
+        });
+        return pv;
+    }
+
+    /** Context c = p v per head, written back into [B*T, H] with heads side by side. */
+    public static Var attend(Tape tape, Var p, Var v, int batch, int len, int heads) {
+        int hidden = v.value.dim(-1), d = hidden / heads;
+        Tensor c = Tensor.zeros(batch * len, hidden);
+        for (int b = 0; b < batch; b++) {
+            for (int h = 0; h < heads; h++) {
+                int vo = b * len * hidden + h * d, po = (b * heads + h) * len * len;
+                gemm().sgemm(false, false, len, d, len, 1f, p.value.data, po, len,
+                        v.value.data, vo, hidden, 0f, c.data, vo, hidden);
+            }
+        }
+        boolean grad = tape.needsGrad(p, v);
+        Var cv = out(c, grad);
+        if (!grad) return cv;
+        float factor = matmulScale(tape);
+        tape.record(new Tape.Node() {
+            public Var output() { return cv; }
+            public void backward(float[] g) {
+                for (int b = 0; b < batch; b++) {
+                    for (int h = 0; h < heads; h++) {
+                        int vo = b * len * hidden + h * d, po = (b * heads + h) * len * len;
+                        if (p.requiresGrad()) gemm().sgemm(false, true, len, len, d, factor, g, vo, hidden,
+                                v.value.data, vo, hidden, 1f, p.gradBuffer(), po, len);
+                        if (v.requiresGrad()) gemm().sgemm(true, false, len, d, len, factor, p.value.data, po, len,
+                                g, vo, hidden, 1f, v.gradBuffer(), vo, hidden);
+                    }
+                }
+            }
+        });
+        return cv;
+    }
+
+    // ---------------------------------------------------------------- normalisation
+
+    /** The two LayerNorm conventions of the supported models. */
+    public enum NormKind {
+        /** (x - mean) / sqrt(var + eps), biased variance: BERT's LayerNorm. */
+        BIASED_VARIANCE,
+        /** (x - mean) / (std_unbiased + eps): the paper model's NormNoAffine. */
+        UNBIASED_STD
+    }
+
+    /**
+     * LayerNorm over the last axis, with optional affine w and b. The 1/std factor has role
+     * {@link Role#NORM_SCALE}: the LN-rule makes it a constant while the mean stays in the graph.
+     */
+    public static Var layerNorm(Tape tape, Var x, Var w, Var b, double eps, NormKind kind, String name) {
+        int n = x.value.dim(-1), rows = x.value.size() / n;
+        float[] xd = x.value.data;
+        Tensor y = Tensor.zeros(x.value.shape());
+        float[] xhat = new float[xd.length];
+        double[] scale = new double[rows];   // the denominator s per row
+        double[] dsFactor = new double[rows]; // ds/dx_i = (x_i - m) * dsFactor
+        for (int r = 0; r < rows; r++) {
+            int o = r * n;
+            double mean = 0;
+            for (int i = 0; i < n; i++) mean += xd[o + i];
+            mean /= n;
+            double ss = 0;
+            for (int i = 0; i < n; i++) {
+                double c = xd[o + i] - mean;
+                ss += c * c;
+            }
+            double s;
+            if (kind == NormKind.BIASED_VARIANCE) {
+                s = Math.sqrt(ss / n + eps);
+                dsFactor[r] = 1.0 / (n * s);
+            } else {
+                double std = Math.sqrt(ss / (n - 1));
+                s = std + eps;
+                dsFactor[r] = std == 0 ? 0 : 1.0 / ((n - 1) * std);
+            }
+            scale[r] = s;
+            for (int i = 0; i < n; i++) {
+                float xh = (float) ((xd[o + i] - mean) / s);
+                xhat[o + i] = xh;
+                y.data[o + i] = w == null ? xh : xh * w.value.data[i];
+                if (b != null) y.data[o + i] += b.value.data[i];
+            }
+        }
+        boolean grad = tape.needsGrad(x, w, b);
+        Var yv = out(y, grad);
+        if (!grad) return yv;
+        boolean scaleDetached = tape.rules().stops(Role.NORM_SCALE);
+        tape.record(new Tape.Node() {
+            public Var output() { return yv; }
+            public void backward(float[] g) {
+                if (b != null) {
+                    tape.addBiasRelevance(name + ".bias", g, b.value.data, rows, n);
+                    if (b.requiresGrad()) addColumnSums(g, b.gradBuffer(), rows, n);
+                }
+                if (w != null && w.requiresGrad()) {
+                    float[] gw = w.gradBuffer();
+                    for (int r = 0; r < rows; r++) {
+                        int o = r * n;
+                        for (int i = 0; i < n; i++) gw[i] += g[o + i] * xhat[o + i];
+                    }
+                }
+                if (!x.requiresGrad()) return;
+                float[] gx = x.gradBuffer();
+                double[] gh = new double[n];
+                for (int r = 0; r < rows; r++) {
+                    int o = r * n;
+                    double meanG = 0, dotGC = 0;
+                    for (int i = 0; i < n; i++) {
+                        gh[i] = w == null ? g[o + i] : (double) g[o + i] * w.value.data[i];
+                        meanG += gh[i];
+                        dotGC += gh[i] * xhat[o + i];
+                    }
+                    meanG /= n;
+                    double s = scale[r];
+                    // d y_j / d x_i = (delta_ij - 1/n) / s - xhat_j / s * ds/dx_i, ds/dx_i = (x_i - mean) * dsFactor
+                    double k = scaleDetached ? 0 : dotGC * dsFactor[r];
+                    for (int i = 0; i < n; i++) {
+                        double centred = xhat[o + i] * s; // x_i - mean
+                        gx[o + i] += (float) ((gh[i] - meanG - k * centred) / s);
+                    }
+                }
+            }
+        });
+        return yv;
+    }
+
+    // ---------------------------------------------------------------- elementwise
+
+    private static final double SQRT1_2 = Math.sqrt(0.5);
+    private static final double INV_SQRT_2PI = 1.0 / Math.sqrt(2 * Math.PI);
+
+    /** Standard normal CDF, through the exact error function. */
+    static double phi(double z) { return 0.5 * (1 + Erf.value(z * SQRT1_2)); }
+
+    /** Exact erf GELU, z * Phi(z). Under the identity rule its backward is g * Phi(z) = g * gelu(z)/z. */
+    public static Var gelu(Tape tape, Var x, Role role) {
+        float[] z = x.value.data;
+        Tensor y = Tensor.zeros(x.value.shape());
+        float[] cdf = new float[z.length];
+        for (int i = 0; i < z.length; i++) {
+            double c = phi(z[i]);
+            cdf[i] = (float) c;
+            y.data[i] = (float) (z[i] * c);
+        }
+        boolean grad = tape.needsGrad(x);
+        Var yv = out(y, grad);
+        if (!grad) return yv;
+        boolean identity = tape.rules().get(role) instanceof Rule.Identity;
+        tape.record(new Tape.Node() {
+            public Var output() { return yv; }
+            public void backward(float[] g) {
+                float[] gx = x.gradBuffer();
+                for (int i = 0; i < g.length; i++) {
+                    double d = identity ? cdf[i] : cdf[i] + z[i] * INV_SQRT_2PI * Math.exp(-0.5 * z[i] * z[i]);
+                    gx[i] += (float) (g[i] * d);
+                }
+            }
+        });
+        return yv;
+    }
+
+    /** tanh; under the identity rule its backward is g * tanh(z)/z (g where |z| < 1e-10). */
+    public static Var tanh(Tape tape, Var x, Role role) {
+        float[] z = x.value.data;
+        Tensor y = Tensor.zeros(x.value.shape());
+        for (int i = 0; i < z.length; i++) y.data[i] = (float) Math.tanh(z[i]);
+        boolean grad = tape.needsGrad(x);
+        Var yv = out(y, grad);
+        if (!grad) return yv;
+        boolean identity = tape.rules().get(role) instanceof Rule.Identity;
+        tape.record(new Tape.Node() {
+            public Var output() { return yv; }
+            public void backward(float[] g) {
+                float[] gx = x.gradBuffer();
+                for (int i = 0; i < g.length; i++) {
+                    double t = Math.tanh(z[i]);
+                    double d = identity ? (Math.abs(z[i]) < 1e-10 ? 1.0 : t / z[i]) : 1 - t * t;
+                    gx[i] += (float) (g[i] * d);
+                }
+            }
+        });
+        return yv;
+    }
+
+    /** a + b, same shapes (the residual connection). */
+    public static Var add(Tape tape, Var a, Var b) {
+        if (a.value.size() != b.value.size()) throw new IllegalArgumentException("add: shapes differ");
+        Tensor y = Tensor.zeros(a.value.shape());
+        for (int i = 0; i < y.data.length; i++) y.data[i] = a.value.data[i] + b.value.data[i];
+        boolean grad = tape.needsGrad(a, b);
+        Var yv = out(y, grad);
+        if (!grad) return yv;
+        tape.record(new Tape.Node() {
+            public Var output() { return yv; }
+            public void backward(float[] g) {
+                if (a.requiresGrad()) accumulate(a.gradBuffer(), g);
+                if (b.requiresGrad()) accumulate(b.gradBuffer(), g);
+            }
+        });
+        return yv;
+    }
+
+    private static void accumulate(float[] acc, float[] g) {
+        for (int i = 0; i < g.length; i++) acc[i] += g[i];
+    }
+
+    /** Inverted dropout in training mode; the identity otherwise. */
+    public static Var dropout(Tape tape, Var x, double p) {
+        if (!tape.training() || p == 0) return x;
+        float keep = (float) (1 - p);
+        float[] m = new float[x.value.size()];
+        Tensor y = Tensor.zeros(x.value.shape());
+        for (int i = 0; i < m.length; i++) {
+            m[i] = tape.random().nextDouble() < p ? 0f : 1f / keep;
+            y.data[i] = x.value.data[i] * m[i];
+        }
+        boolean grad = tape.needsGrad(x);
+        Var yv = out(y, grad);
+        if (!grad) return yv;
+        tape.record(new Tape.Node() {
+            public Var output() { return yv; }
+            public void backward(float[] g) {
+                float[] gx = x.gradBuffer();
+                for (int i = 0; i < g.length; i++) gx[i] += g[i] * m[i];
+            }
+        });
+        return yv;
+    }
+
+    // ---------------------------------------------------------------- pooling
+
+    /** Mean over the tokens of each sequence where mask is 1: [B*T, H] to [B, H]. */
+    public static Var meanPool(Tape tape, Var x, int batch, int len, float[] mask) {
+        int hidden = x.value.dim(-1);
+        Tensor y = Tensor.zeros(batch, hidden);
+        float[] w = new float[batch * len];
+        for (int b = 0; b < batch; b++) {
+            double count = 0;
+            for (int t = 0; t < len; t++) count += mask == null ? 1 : mask[b * len + t];
+            float inv = (float) (1.0 / Math.max(count, 1e-9));
+            for (int t = 0; t < len; t++) w[b * len + t] = (mask == null ? 1 : mask[b * len + t]) * inv;
+        }
+        for (int b = 0; b < batch; b++) {
+            for (int t = 0; t < len; t++) {
+                float wt = w[b * len + t];
+                if (wt == 0) continue;
+                int xo = (b * len + t) * hidden;
+                for (int h = 0; h < hidden; h++) y.data[b * hidden + h] += wt * x.value.data[xo + h];
+            }
+        }
+        boolean grad = tape.needsGrad(x);
+        Var yv = out(y, grad);
+        if (!grad) return yv;
+        tape.record(new Tape.Node() {
+            public Var output() { return yv; }
+            public void backward(float[] g) {
+                float[] gx = x.gradBuffer();
+                for (int b = 0; b < batch; b++) {
+                    for (int t = 0; t < len; t++) {
+                        float wt = w[b * len + t];
+                        int xo = (b * len + t) * hidden;
+                        for (int h = 0; h < hidden; h++) gx[xo + h] += wt * g[b * hidden + h];
+                    }
+                }
+            }
+        });
+        return yv;
+    }
+
+    /** The first token of each sequence ([CLS]): [B*T, H] to [B, H]. */
+    public static Var firstToken(Tape tape, Var x, int batch, int len) {
+        int hidden = x.value.dim(-1);
+        Tensor y = Tensor.zeros(batch, hidden);
+        for (int b = 0; b < batch; b++) System.arraycopy(x.value.data, b * len * hidden, y.data, b * hidden, hidden);
+        boolean grad = tape.needsGrad(x);
+        Var yv = out(y, grad);
+        if (!grad) return yv;
+        tape.record(new Tape.Node() {
+            public Var output() { return yv; }
+            public void backward(float[] g) {
+                float[] gx = x.gradBuffer();
+                for (int b = 0; b < batch; b++) {
+                    for (int h = 0; h < hidden; h++) gx[b * len * hidden + h] += g[b * hidden + h];
+                }
+            }
+        });
+        return yv;
+    }
+
+    // ---------------------------------------------------------------- loss
+
+    /** Mean cross-entropy of logits [B, C] against labels; a scalar [1]. */
+    public static Var crossEntropy(Tape tape, Var logits, int[] labels) {
+        int batch = logits.value.dim(0), classes = logits.value.dim(1);
+        float[] z = logits.value.data;
+        float[] prob = new float[z.length];
+        double loss = 0;
+        for (int b = 0; b < batch; b++) {
+            int o = b * classes;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int c = 0; c < classes; c++) max = Math.max(max, z[o + c]);
+            double sum = 0;
+            for (int c = 0; c < classes; c++) sum += Math.exp(z[o + c] - max);
+            for (int c = 0; c < classes; c++) prob[o + c] = (float) (Math.exp(z[o + c] - max) / sum);
+            loss -= z[o + labels[b]] - max - Math.log(sum);
+        }
+        Tensor y = new Tensor(new float[] {(float) (loss / batch)}, 1);
+        boolean grad = tape.needsGrad(logits);
+        Var yv = out(y, grad);
+        if (!grad) return yv;
+        tape.record(new Tape.Node() {
+            public Var output() { return yv; }
+            public void backward(float[] g) {
+                float[] gz = logits.gradBuffer();
+                float s = g[0] / batch;
+                for (int b = 0; b < batch; b++) {
+                    for (int c = 0; c < classes; c++) {
+                        gz[b * classes + c] += s * (prob[b * classes + c] - (c == labels[b] ? 1f : 0f));
+                    }
+                }
+            }
+        });
+        return yv;
+    }
+}

@@ -1,0 +1,123 @@
+package io.lrp.autograd;
+
+import io.lrp.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Records the nodes of one forward pass and runs their backward once, in reverse order. A node
+ * whose output received no gradient is skipped, so everything upstream of a detached value
+ * (for example q and k under the AH-rule) costs nothing in the backward pass.
+ *
+ * <p>The tape also keeps what explanations read off a forward pass: the attention
+ * probabilities of every layer (with their gradients, when these were computed), named marks,
+ * and the relevance absorbed by each bias, sum_b b * df/db under the active rules.
+ */
+public final class Tape {
+
+    /** A recorded operation: its output and how to send the output's gradient to its inputs. */
+    interface Node {
+        Var output();
+        void backward(float[] gOut);
+    }
+
+    private final RuleSet rules;
+    private final boolean recording;
+    private boolean training;
+    private Random random = new Random(0);
+    private final List<Node> nodes = new ArrayList<>();
+    private final List<Var> attention = new ArrayList<>();
+    private final Map<String, Var> marks = new LinkedHashMap<>();
+    private final Map<String, double[]> biasRelevance = new LinkedHashMap<>();
+    private int batch = 1;
+
+    private Tape(RuleSet rules, boolean recording) {
+        this.rules = rules;
+        this.recording = recording;
+    }
+
+    /** A tape that records for a backward pass under the given rules. */
+    public static Tape recording(RuleSet rules) { return new Tape(rules, true); }
+
+    /** A tape for forward passes only: nothing is recorded but the attention probabilities. */
+    public static Tape inference() { return new Tape(RuleSet.GRADIENT, false); }
+
+    public RuleSet rules() { return rules; }
+    public boolean isRecording() { return recording; }
+
+    public boolean training() { return training; }
+    /** Training mode turns dropout on, drawing from the given generator. */
+    public Tape training(Random random) {
+        this.training = true;
+        this.random = random;
+        return this;
+    }
+    Random random() { return random; }
+
+    /** Whether an op with these inputs must record a node. */
+    boolean needsGrad(Var... inputs) {
+        if (!recording) return false;
+        for (Var v : inputs) if (v != null && v.requiresGrad()) return true;
+        return false;
+    }
+
+    void record(Node node) { nodes.add(node); }
+
+    void observeAttention(Var probs) { attention.add(probs); }
+
+    /** Attention probabilities [B, heads, T, T] of each layer, first layer first. */
+    public List<Var> attention() { return Collections.unmodifiableList(attention); }
+
+    public void mark(String name, Var v) { marks.put(name, v); }
+    public Var marked(String name) { return marks.get(name); }
+
+    /** The number of independent samples in the batch (rows are split evenly among them). */
+    public Tape batch(int b) {
+        if (b < 1) throw new IllegalArgumentException("batch must be >= 1");
+        this.batch = b;
+        return this;
+    }
+
+    public int batch() { return batch; }
+
+    /** Adds sum_c b_c * g[r, c] over the rows of each sample to the named bias's relevance. */
+    void addBiasRelevance(String name, float[] g, float[] b, int rows, int cols) {
+        double[] acc = biasRelevance.computeIfAbsent(name, k -> new double[batch]);
+        int per = rows / batch;
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            double s = 0;
+            for (int c = 0; c < cols; c++) s += (double) g[o + c] * b[c];
+            acc[r / per] += s;
+        }
+    }
+
+    /** sum_b b * df/db per named bias and sample, filled by the backward pass. */
+    public Map<String, double[]> biasRelevance() { return Collections.unmodifiableMap(biasRelevance); }
+
+    /** Bias relevance of one sample over the biases whose name starts with the prefix ("" for all). */
+    public double biasRelevance(String prefix, int sample) {
+        double s = 0;
+        for (var e : biasRelevance.entrySet()) if (e.getKey().startsWith(prefix)) s += e.getValue()[sample];
+        return s;
+    }
+
+    /** Runs the backward pass from {@code out}, seeded with {@code seed} (same shape as out). */
+    public void backward(Var out, Tensor seed) {
+        if (!recording) throw new IllegalStateException("backward on an inference tape");
+        if (seed.size() != out.value.size()) {
+            throw new IllegalArgumentException("seed " + seed.shapeString() + " does not match output " + out.value.shapeString());
+        }
+        float[] g = out.gradBuffer();
+        for (int i = 0; i < g.length; i++) g[i] += seed.data[i];
+        for (int i = nodes.size() - 1; i >= 0; i--) {
+            Node n = nodes.get(i);
+            Tensor go = n.output().grad;
+            if (go != null) n.backward(go.data);
+        }
+    }
+}

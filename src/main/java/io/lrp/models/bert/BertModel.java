@@ -1,0 +1,152 @@
+package io.lrp.models.bert;
+
+import io.lrp.autograd.Ops;
+import io.lrp.autograd.Role;
+import io.lrp.autograd.Tape;
+import io.lrp.autograd.Var;
+import io.lrp.models.Batch;
+import io.lrp.models.Model;
+import io.lrp.nn.Embeddings;
+import io.lrp.nn.LayerNorm;
+import io.lrp.nn.Linear;
+import io.lrp.nn.Weights;
+import io.lrp.tensor.Tensor;
+import io.lrp.text.WordPieceTokenizer;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A BERT encoder (Hugging Face semantics, eval mode) with a classification head: either the
+ * pooler on [CLS] (BertForSequenceClassification) or mean pooling and a linear layer.
+ */
+public final class BertModel implements Model {
+
+    /** One encoder layer; weight shapes in the nn.Linear layout [out, in]. */
+    record Layer(Linear query, Linear key, Linear value, Linear attentionOut, LayerNorm attentionNorm,
+                 Linear intermediate, Linear output, LayerNorm outputNorm) {}
+
+    private final String name, source;
+    private final BertConfig config;
+    private final Embeddings embeddings;
+    private final Layer[] layers;
+    private final Linear pooler;      // [H, H], CLS_POOLER only
+    private final Linear classifier;  // [C, H]
+    private final WordPieceTokenizer tokenizer;
+
+    public BertModel(String name, String source, BertConfig config, Embeddings embeddings, Layer[] layers,
+                     Linear pooler, Linear classifier, WordPieceTokenizer tokenizer) {
+        this.name = name;
+        this.source = source;
+        this.config = config;
+        this.embeddings = embeddings;
+        this.layers = layers;
+        this.pooler = pooler;
+        this.classifier = classifier;
+        this.tokenizer = tokenizer;
+    }
+
+    /** Builds the model from weights with HF names ("bert." prefix optional); the head from headWeights. */
+    public static BertModel load(String name, BertConfig c, Weights w, Weights headWeights, WordPieceTokenizer tokenizer) {
+        int h = c.hidden(), f = c.intermediate();
+        Embeddings emb = Embeddings.load(w, c.vocabSize(), c.maxPositions(), c.typeVocab(), h, c.layerNormEps());
+        Layer[] layers = new Layer[c.layers()];
+        for (int l = 0; l < layers.length; l++) {
+            String p = "encoder.layer." + l + ".";
+            layers[l] = new Layer(
+                    Linear.load(w, p + "attention.self.query", h, h, Role.ENCODER_LINEAR),
+                    Linear.load(w, p + "attention.self.key", h, h, Role.ENCODER_LINEAR),
+                    Linear.load(w, p + "attention.self.value", h, h, Role.ENCODER_LINEAR),
+                    Linear.load(w, p + "attention.output.dense", h, h, Role.ENCODER_LINEAR),
+                    LayerNorm.load(w, p + "attention.output.LayerNorm", h, c.layerNormEps()),
+                    Linear.load(w, p + "intermediate.dense", f, h, Role.ENCODER_LINEAR),
+                    Linear.load(w, p + "output.dense", h, f, Role.ENCODER_LINEAR),
+                    LayerNorm.load(w, p + "output.LayerNorm", h, c.layerNormEps()));
+        }
+        int classes = c.labels().size();
+        Linear pooler = c.pooling() == BertConfig.Pooling.CLS_POOLER
+                ? Linear.load(headWeights, "pooler.dense", h, h, Role.HEAD_LINEAR) : null;
+        Linear classifier = Linear.load(headWeights, "classifier", classes, h, Role.HEAD_LINEAR);
+        String source = w.source().equals(headWeights.source()) ? w.source() : w.source() + " + " + headWeights.source();
+        return new BertModel(name, source, c, emb, layers, pooler, classifier, tokenizer);
+    }
+
+    public BertConfig config() { return config; }
+
+    @Override public String name() { return name; }
+    @Override public String source() { return source; }
+    @Override public List<String> labels() { return config.labels(); }
+    @Override public int maxLength() { return config.maxPositions(); }
+    @Override public int unkId() { return tokenizer != null ? tokenizer.unkId() : 100; }
+    @Override public int padId() { return config.padId(); }
+    @Override public WordPieceTokenizer tokenizer() { return tokenizer; }
+
+    @Override public String describe() {
+        return String.format("BERT encoder, %d layers, hidden %d, %d heads, FFN %d, vocab %d, max %d positions, head %s, %d labels",
+                config.layers(), config.hidden(), config.heads(), config.intermediate(), config.vocabSize(),
+                config.maxPositions(), config.pooling() == BertConfig.Pooling.CLS_POOLER ? "[CLS] pooler + classifier" : "mean pooling + linear",
+                config.labels().size());
+    }
+
+    @Override public Tensor embed(Batch batch) { return embeddings.embed(batch); }
+
+    /** Last hidden states [B*T, H] from the attribution point. */
+    public Var encode(Tape tape, Var x, Batch batch) {
+        int bsz = batch.size(), len = batch.length(), heads = config.heads();
+        float scale = (float) (1.0 / Math.sqrt(config.headDim()));
+        float[] mask = batch.additiveMask();
+        Var h = x;
+        for (Layer layer : layers) {
+            Var q = layer.query().apply(tape, h);
+            Var k = layer.key().apply(tape, h);
+            Var v = layer.value().apply(tape, h);
+            Var scores = Ops.attentionScores(tape, q, k, bsz, len, heads, scale, mask);
+            Var probs = Ops.attentionSoftmax(tape, scores);
+            Var context = Ops.attend(tape, probs, v, bsz, len, heads);
+            Var attended = Ops.dropout(tape, layer.attentionOut().apply(tape, context), 0.1);
+            Var h1 = layer.attentionNorm().apply(tape, Ops.add(tape, attended, h));
+            Var inner = Ops.gelu(tape, layer.intermediate().apply(tape, h1), Role.ACTIVATION);
+            Var out = Ops.dropout(tape, layer.output().apply(tape, inner), 0.1);
+            h = layer.outputNorm().apply(tape, Ops.add(tape, out, h1));
+        }
+        return h;
+    }
+
+    /** Sentence vector [B, H] from the last hidden states: pooler output or masked mean. */
+    public Var pool(Tape tape, Var hidden, Batch batch) {
+        if (config.pooling() == BertConfig.Pooling.MEAN) {
+            return Ops.meanPool(tape, hidden, batch.size(), batch.length(), batch.mask());
+        }
+        Var cls = Ops.firstToken(tape, hidden, batch.size(), batch.length());
+        return Ops.tanh(tape, pooler.apply(tape, cls), Role.ACTIVATION);
+    }
+
+    @Override public Var forward(Tape tape, Var x, Batch batch) {
+        Var last = encode(tape, x, batch);
+        tape.mark("encoder_output", last);
+        return classifier.apply(tape, pool(tape, last, batch));
+    }
+
+    @Override public Map<String, Var> parameters() {
+        Map<String, Var> p = new LinkedHashMap<>();
+        for (Layer l : layers) {
+            for (Linear lin : List.of(l.query(), l.key(), l.value(), l.attentionOut(), l.intermediate(), l.output())) {
+                p.put(lin.name() + ".weight", lin.weight());
+                p.put(lin.name() + ".bias", lin.bias());
+            }
+            for (LayerNorm n : List.of(l.attentionNorm(), l.outputNorm())) {
+                p.put(n.name() + ".weight", n.weight());
+                p.put(n.name() + ".bias", n.bias());
+            }
+        }
+        if (pooler != null) {
+            p.put("pooler.dense.weight", pooler.weight());
+            p.put("pooler.dense.bias", pooler.bias());
+        }
+        p.put("classifier.weight", classifier.weight());
+        p.put("classifier.bias", classifier.bias());
+        return p;
+    }
+
+    public Embeddings embeddings() { return embeddings; }
+}
