@@ -161,14 +161,4 @@ public final class Relevance {
             if (igSteps < 1) throw new LrpException("IG steps must be >= 1, got " + igSteps);
         }
     }
-
-    static List<int[]> sequences(Batch batch) {
-        List<int[]> seqs = new ArrayList<>();
-        for (int b = 0; b < batch.size(); b++) {
-            int[] s = new int[batch.lengths()[b]];
-            System.arraycopy(batch.ids(), b * batch.length(), s, 0, s.length);
-            seqs.add(s);
-        }
-        return seqs;
-    }
 }

@@ -1,5 +1,6 @@
 package io.lrp.models.bert;
 
+import io.lrp.LrpException;
 import io.lrp.autograd.Ops;
 import io.lrp.autograd.Role;
 import io.lrp.autograd.Tape;
@@ -46,7 +47,10 @@ public final class BertModel implements Model {
         this.tokenizer = tokenizer;
     }
 
-    /** Builds the model from weights with HF names ("bert." prefix optional); the head from headWeights. */
+    /**
+     * Builds the model from weights with HF names ("bert." prefix optional); the head from
+     * headWeights, or an encoder without a classification head when headWeights is null.
+     */
     public static BertModel load(String name, BertConfig c, Weights w, Weights headWeights, WordPieceTokenizer tokenizer) {
         int h = c.hidden(), f = c.intermediate();
         Embeddings emb = Embeddings.load(w, c.vocabSize(), c.maxPositions(), c.typeVocab(), h, c.layerNormEps());
@@ -64,10 +68,14 @@ public final class BertModel implements Model {
                     LayerNorm.load(w, p + "output.LayerNorm", h, c.layerNormEps()));
         }
         int classes = c.labels().size();
-        Linear pooler = c.pooling() == BertConfig.Pooling.CLS_POOLER
-                ? Linear.load(headWeights, "pooler.dense", h, h, Role.HEAD_LINEAR) : null;
-        Linear classifier = Linear.load(headWeights, "classifier", classes, h, Role.HEAD_LINEAR);
-        String source = w.source().equals(headWeights.source()) ? w.source() : w.source() + " + " + headWeights.source();
+        Linear pooler = null, classifier = null;
+        String source = w.source();
+        if (headWeights != null) {
+            pooler = c.pooling() == BertConfig.Pooling.CLS_POOLER
+                    ? Linear.load(headWeights, "pooler.dense", h, h, Role.HEAD_LINEAR) : null;
+            classifier = Linear.load(headWeights, "classifier", classes, h, Role.HEAD_LINEAR);
+            if (!headWeights.source().equals(w.source())) source += " + head " + headWeights.source();
+        }
         return new BertModel(name, source, c, emb, layers, pooler, classifier, tokenizer);
     }
 
@@ -84,7 +92,8 @@ public final class BertModel implements Model {
     @Override public String describe() {
         return String.format("BERT encoder, %d layers, hidden %d, %d heads, FFN %d, vocab %d, max %d positions, head %s, %d labels",
                 config.layers(), config.hidden(), config.heads(), config.intermediate(), config.vocabSize(),
-                config.maxPositions(), config.pooling() == BertConfig.Pooling.CLS_POOLER ? "[CLS] pooler + classifier" : "mean pooling + linear",
+                config.maxPositions(), classifier == null ? "none (encoder only)"
+                        : config.pooling() == BertConfig.Pooling.CLS_POOLER ? "[CLS] pooler + classifier" : "mean pooling + linear",
                 config.labels().size());
     }
 
@@ -121,7 +130,13 @@ public final class BertModel implements Model {
         return Ops.tanh(tape, pooler.apply(tape, cls), Role.ACTIVATION);
     }
 
+    public boolean hasClassifier() { return classifier != null; }
+
     @Override public Var forward(Tape tape, Var x, Batch batch) {
+        if (classifier == null) {
+            throw new LrpException("model " + name + " is an encoder without a classification head: give a classifier "
+                    + "(a Hugging Face BertForSequenceClassification directory, or a built-in classifier such as minilm-sst2)");
+        }
         Var last = encode(tape, x, batch);
         tape.mark("encoder_output", last);
         return classifier.apply(tape, pool(tape, last, batch));
@@ -143,8 +158,10 @@ public final class BertModel implements Model {
             p.put("pooler.dense.weight", pooler.weight());
             p.put("pooler.dense.bias", pooler.bias());
         }
-        p.put("classifier.weight", classifier.weight());
-        p.put("classifier.bias", classifier.bias());
+        if (classifier != null) {
+            p.put("classifier.weight", classifier.weight());
+            p.put("classifier.bias", classifier.bias());
+        }
         return p;
     }
 

@@ -1,0 +1,128 @@
+package io.lrp.models;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lrp.LrpException;
+import io.lrp.io.HfConfig;
+import io.lrp.io.SafeTensors;
+import io.lrp.io.onnx.OnnxWeights;
+import io.lrp.models.bert.BertConfig;
+import io.lrp.models.bert.BertModel;
+import io.lrp.models.paper.PaperConfig;
+import io.lrp.models.paper.PaperModel;
+import io.lrp.nn.Weights;
+import io.lrp.text.WordPieceTokenizer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Opens a model from what the user names: a built-in name, a Hugging Face directory
+ * (config.json + model.safetensors + tokenizer.json), an ONNX export (with config.json beside
+ * it), or a paper-model safetensors file whose metadata carries its config.
+ */
+public final class ModelLoader {
+    private ModelLoader() {}
+
+    /** The all-MiniLM-L6-v2 encoder shipped in the langchain4j embeddings artifact. */
+    public static final String MINILM_ONNX = "all-minilm-l6-v2.onnx";
+    public static final String MINILM_TOKENIZER = "all-minilm-l6-v2-tokenizer.json";
+
+    public static final List<String> BUILT_IN = List.of("minilm");
+
+    public static Model load(String spec) {
+        if (spec.equals("minilm")) return miniLm(null);
+        Path p = Path.of(spec);
+        if (!Files.exists(p)) {
+            throw new LrpException("model not found: '" + spec + "' is neither a file, a directory, nor a built-in model ("
+                    + String.join(", ", BUILT_IN) + ")");
+        }
+        if (Files.isDirectory(p)) return huggingFaceDirectory(p);
+        String f = p.getFileName().toString().toLowerCase();
+        if (f.endsWith(".onnx")) return onnx(p);
+        if (f.endsWith(".safetensors")) return paperModel(p, null);
+        throw new LrpException(spec + ": unknown model format: expected a directory with config.json, an .onnx or a .safetensors file");
+    }
+
+    /** The embedded MiniLM encoder with mean pooling; head weights (classifier.weight/bias) optional. */
+    public static BertModel miniLm(Weights head) {
+        OnnxWeights onnx = OnnxWeights.readClasspath(MINILM_ONNX);
+        WordPieceTokenizer tok = WordPieceTokenizer.loadClasspath(MINILM_TOKENIZER);
+        List<String> labels = head == null ? List.of() : labels(head.get("classifier.bias", head.all().get("classifier.bias").shape()).size());
+        BertConfig c = new BertConfig(30522, 384, 6, 12, 1536, 512, 2, 1e-12, 0, labels, BertConfig.Pooling.MEAN);
+        return BertModel.load("minilm", c, new Weights(onnx.tensors(), onnx.source()), head, tok);
+    }
+
+    private static List<String> labels(int n) {
+        List<String> l = new ArrayList<>();
+        for (int i = 0; i < n; i++) l.add("LABEL_" + i);
+        return l;
+    }
+
+    public static BertModel huggingFaceDirectory(Path dir) {
+        Path config = dir.resolve("config.json");
+        if (!Files.isRegularFile(config)) throw new LrpException(dir + ": not a model directory: config.json is missing");
+        HfConfig hf = HfConfig.read(config);
+        Path weightsFile = dir.resolve("model.safetensors");
+        if (!Files.isRegularFile(weightsFile)) {
+            throw new LrpException(dir + ": model.safetensors is missing (only the safetensors format is read, not pytorch_model.bin)");
+        }
+        WordPieceTokenizer tok = WordPieceTokenizer.load(dir.resolve("tokenizer.json"));
+        SafeTensors st = SafeTensors.open(weightsFile);
+        Weights w = new Weights(st.getAll(), weightsFile.toString(), "bert.");
+        boolean classifier = w.has("classifier.weight");
+        BertConfig c = bertConfig(hf, classifier && w.has("pooler.dense.weight") ? BertConfig.Pooling.CLS_POOLER : BertConfig.Pooling.MEAN);
+        return BertModel.load(dir.getFileName().toString(), c, w, classifier ? w : null, tok);
+    }
+
+    private static BertConfig bertConfig(HfConfig hf, BertConfig.Pooling pooling) {
+        return new BertConfig(hf.vocabSize(), hf.hiddenSize(), hf.numHiddenLayers(), hf.numAttentionHeads(),
+                hf.intermediateSize(), hf.maxPositionEmbeddings(), hf.typeVocabSize(), hf.layerNormEps(),
+                hf.padTokenId(), hf.id2label(), pooling);
+    }
+
+    /** An ONNX encoder export, with config.json (and tokenizer.json) in the same directory. */
+    public static BertModel onnx(Path file) {
+        Path dir = file.toAbsolutePath().getParent();
+        Path config = dir.resolve("config.json");
+        if (!Files.isRegularFile(config)) {
+            throw new LrpException(file + ": an ONNX export needs its config.json in the same directory (for the number of heads and the labels)");
+        }
+        HfConfig hf = HfConfig.read(config);
+        OnnxWeights onnx = OnnxWeights.read(file);
+        WordPieceTokenizer tok = WordPieceTokenizer.load(dir.resolve("tokenizer.json"));
+        Weights w = new Weights(onnx.tensors(), file.toString(), "bert.");
+        boolean classifier = w.has("classifier.weight");
+        BertConfig c = bertConfig(hf, classifier && w.has("pooler.dense.weight") ? BertConfig.Pooling.CLS_POOLER : BertConfig.Pooling.MEAN);
+        return BertModel.load(file.getFileName().toString(), c, w, classifier ? w : null, tok);
+    }
+
+    /** The paper's attention-only model from safetensors whose metadata "config" holds its sizes. */
+    public static PaperModel paperModel(Path file, WordPieceTokenizer tokenizer) {
+        SafeTensors st = SafeTensors.open(file);
+        String json = st.metadata().get("config");
+        if (json == null) throw new LrpException(file + ": no 'config' entry in the safetensors metadata: not a paper-model file");
+        JsonNode c;
+        try {
+            c = new ObjectMapper().readTree(json);
+        } catch (java.io.IOException e) {
+            throw new LrpException(file + ": malformed 'config' metadata: " + e.getMessage());
+        }
+        String[] required = {"vocab", "hidden", "heads", "blocks", "n_classes", "max_pos", "type_vocab"};
+        for (String k : required) {
+            if (!c.path(k).canConvertToInt()) throw new LrpException(file + ": config metadata lacks integer '" + k + "'");
+        }
+        List<String> labels = new ArrayList<>();
+        JsonNode l = c.path("labels");
+        if (l.isArray()) l.forEach(n -> labels.add(n.asText()));
+        else labels.addAll(labels(c.get("n_classes").asInt()));
+        int unk = c.path("unk_id").asInt(tokenizer != null ? tokenizer.unkId() : 3);
+        int pad = c.path("pad_id").asInt(0);
+        PaperConfig pc = new PaperConfig(c.get("vocab").asInt(), c.get("hidden").asInt(), c.get("heads").asInt(),
+                c.get("blocks").asInt(), c.get("max_pos").asInt(), c.get("type_vocab").asInt(),
+                c.path("ln_eps").asDouble(1e-12), c.path("norm_eps").asDouble(1e-12), pad, unk, labels);
+        String name = file.getFileName().toString().replaceFirst("\\.safetensors$", "");
+        return PaperModel.load(name, pc, new Weights(st.getAll(), file.toString()), tokenizer);
+    }
+}
