@@ -1,0 +1,103 @@
+package io.lrp.cli;
+
+import io.lrp.LrpException;
+import io.lrp.autograd.Tape;
+import io.lrp.autograd.Var;
+import io.lrp.explain.Method;
+import io.lrp.explain.Relevance;
+import io.lrp.models.Batch;
+import io.lrp.models.Model;
+import io.lrp.models.bert.BertModel;
+import io.lrp.tensor.BlasGemm;
+import io.lrp.tensor.Gemm;
+import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "bench", description = "Time a forward pass or an explanation on a synthetic input (median after warm-up).")
+final class BenchCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = {"-m", "--model"}, defaultValue = Models.DEFAULT, description = "Model. Default: ${DEFAULT-VALUE}.")
+    String model;
+
+    @Option(names = "--method", defaultValue = "forward", description = "forward, or an explanation method (gi, lrp-ah-ln, ...). Default: ${DEFAULT-VALUE}.")
+    String method;
+
+    @Option(names = "--seq", defaultValue = "128", description = "Tokens in the input, [CLS] and [SEP] included. Default: ${DEFAULT-VALUE}.")
+    int seq;
+
+    @Option(names = "--threads", defaultValue = "1", description = "BLAS threads. Default: ${DEFAULT-VALUE}.")
+    int threads;
+
+    @Option(names = "--warmup", defaultValue = "5", description = "Untimed runs first. Default: ${DEFAULT-VALUE}.")
+    int warmup;
+
+    @Option(names = "--runs", defaultValue = "20", description = "Timed runs. Default: ${DEFAULT-VALUE}.")
+    int runs;
+
+    @Option(names = "--json", description = "Print one JSON object.")
+    boolean json;
+
+    @Override public Integer call() {
+        if (seq < 2) throw new LrpException("--seq must be at least 2 ([CLS] and [SEP])");
+        if (threads < 1) throw new LrpException("--threads must be >= 1");
+        if (runs < 1) throw new LrpException("--runs must be >= 1");
+        Model m = Models.open(model);
+        if (seq > m.maxLength()) throw new LrpException("--seq " + seq + " exceeds the model's limit of " + m.maxLength());
+        if (Gemm.get() instanceof BlasGemm) BlasGemm.setThreads(threads);
+        Method explain = method.equals("forward") ? null : Method.parse(method);
+        if (explain != null && m instanceof BertModel b && !b.hasClassifier()) {
+            throw new LrpException("model " + m.name() + " has no classification head to explain; bench --method forward times the encoder");
+        }
+        int[] ids = syntheticIds(m, seq);
+        Batch batch = Batch.single(ids);
+        Runnable work = explain == null ? () -> forward(m, batch)
+                : () -> Relevance.compute(m, batch, explain, null, Relevance.Options.DEFAULT);
+        for (int i = 0; i < warmup; i++) work.run();
+        double[] ms = new double[runs];
+        for (int i = 0; i < runs; i++) {
+            long t0 = System.nanoTime();
+            work.run();
+            ms[i] = (System.nanoTime() - t0) / 1e6;
+        }
+        Arrays.sort(ms);
+        double median = runs % 2 == 1 ? ms[runs / 2] : (ms[runs / 2 - 1] + ms[runs / 2]) / 2;
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.printf(java.util.Locale.ROOT,
+                    "{\"model\":\"%s\",\"method\":\"%s\",\"seq\":%d,\"threads\":%d,\"gemm\":\"%s\",\"median_ms\":%.3f,\"min_ms\":%.3f,\"runs\":%d}%n",
+                    m.name(), method, seq, threads, Gemm.get().name(), median, ms[0], runs);
+        } else {
+            out.printf(java.util.Locale.ROOT, "%s %s, %d tokens, %d thread(s), %s gemm: median %.2f ms, min %.2f ms over %d runs%n",
+                    m.name(), method, seq, threads, Gemm.get().name(), median, ms[0], runs);
+        }
+        return 0;
+    }
+
+    private static void forward(Model m, Batch batch) {
+        Var x = Var.constant(m.embed(batch));
+        Tape tape = Tape.inference();
+        if (m instanceof BertModel b && !b.hasClassifier()) b.encode(tape, x, batch);
+        else m.forward(tape, x, batch);
+    }
+
+    /** [CLS], seq - 2 ordinary tokens drawn with a fixed seed, [SEP]. */
+    static int[] syntheticIds(Model m, int seq) {
+        Random r = new Random(42);
+        int[] ids = new int[seq];
+        int vocab = m.tokenizer() != null ? m.tokenizer().vocabSize() : 64;
+        int first = m.tokenizer() != null ? 1000 : 4;
+        for (int i = 0; i < seq; i++) ids[i] = first + r.nextInt(vocab - first);
+        if (m.tokenizer() != null) {
+            ids[0] = m.tokenizer().clsId();
+            ids[seq - 1] = m.tokenizer().sepId();
+        }
+        return ids;
+    }
+}

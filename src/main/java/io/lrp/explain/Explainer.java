@@ -1,0 +1,138 @@
+package io.lrp.explain;
+
+import io.lrp.LrpException;
+import io.lrp.models.Batch;
+import io.lrp.models.Model;
+import io.lrp.text.Encoding;
+import io.lrp.text.WordPieceTokenizer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The Java API: {@code Explainer.of(model).method(Method.LRP_AH_LN).explain("text")}. Lists of
+ * texts are batched internally (sorted by length, padded with attention masks); the results are
+ * the same as one by one, in input order.
+ */
+public final class Explainer {
+    private final Model model;
+    private Method method = Method.LRP_AH_LN;
+    private Relevance.Options options = Relevance.Options.DEFAULT;
+    private int batchSize = 16;
+    private boolean truncate;
+
+    private Explainer(Model model) { this.model = model; }
+
+    public static Explainer of(Model model) { return new Explainer(model); }
+
+    public Explainer method(Method m) { this.method = m; return this; }
+    public Explainer gamma(double g) { options = new Relevance.Options(g, options.igSteps(), options.seed()); return this; }
+    public Explainer seed(long s) { options = new Relevance.Options(options.gamma(), options.igSteps(), s); return this; }
+    public Explainer batchSize(int n) {
+        if (n < 1) throw new LrpException("batch size must be >= 1");
+        this.batchSize = n;
+        return this;
+    }
+    /** Cut over-long inputs to the model's limit (keeping the final [SEP]) instead of failing. */
+    public Explainer truncate(boolean t) { this.truncate = t; return this; }
+
+    public Model model() { return model; }
+    public Method method() { return method; }
+
+    /** Explains the predicted class of one text. */
+    public Explanation explain(String text) { return explain(List.of(text), null).get(0); }
+
+    /** Explains each text; target null (or an entry < 0) means the predicted class. */
+    public List<Explanation> explain(List<String> texts, int[] targets) {
+        WordPieceTokenizer tok = model.tokenizer();
+        if (tok == null) throw new LrpException("model " + model.name() + " has no tokenizer: explain token ids instead (--ids)");
+        List<Input> inputs = new ArrayList<>();
+        for (String t : texts) inputs.add(new Input(t, tok.encode(t)));
+        return explainInputs(inputs, targets);
+    }
+
+    /** Explains a given token-id sequence (for exact parity checks and models without a tokenizer). */
+    public Explanation explainIds(int[] ids, int target) {
+        WordPieceTokenizer tok = model.tokenizer();
+        Encoding enc;
+        if (tok != null) {
+            enc = tok.fromIds(ids);
+        } else {
+            String[] tokens = new String[ids.length];
+            for (int i = 0; i < ids.length; i++) tokens[i] = Integer.toString(ids[i]);
+            enc = new Encoding(tokens, ids, new int[ids.length][2], new boolean[ids.length]);
+        }
+        // a readable text: the tokens joined by spaces, with offsets pointing into it
+        StringBuilder sb = new StringBuilder();
+        int[][] offsets = new int[ids.length][];
+        for (int i = 0; i < ids.length; i++) {
+            if (i > 0) sb.append(' ');
+            offsets[i] = new int[] {sb.length(), sb.length() + enc.tokens()[i].length()};
+            sb.append(enc.tokens()[i]);
+        }
+        Encoding withText = new Encoding(enc.tokens(), enc.ids(), offsets, enc.special());
+        return explainInputs(List.of(new Input(sb.toString(), withText)), new int[] {target}).get(0);
+    }
+
+    private record Input(String text, Encoding encoding) {}
+
+    private List<Explanation> explainInputs(List<Input> inputs, int[] targets) {
+        for (int i = 0; i < inputs.size(); i++) inputs.set(i, checkLength(inputs.get(i)));
+        Integer[] order = new Integer[inputs.size()];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        Arrays.sort(order, Comparator.comparingInt(i -> inputs.get(i).encoding().length()));
+        Explanation[] out = new Explanation[inputs.size()];
+        for (int start = 0; start < order.length; start += batchSize) {
+            int end = Math.min(order.length, start + batchSize);
+            List<int[]> ids = new ArrayList<>();
+            int[] t = new int[end - start];
+            for (int k = start; k < end; k++) {
+                ids.add(inputs.get(order[k]).encoding().ids());
+                t[k - start] = targets == null ? -1 : targets[order[k]];
+            }
+            Batch batch = Batch.of(ids, model.padId());
+            Relevance.Result r = Relevance.compute(model, batch, method, t, options);
+            for (int k = start; k < end; k++) {
+                int b = k - start;
+                out[order[k]] = build(inputs.get(order[k]), r.logits()[b], r.targets()[b], r.relevance()[b], r.bias()[b]);
+            }
+        }
+        return Arrays.asList(out);
+    }
+
+    private Input checkLength(Input in) {
+        Encoding e = in.encoding();
+        int max = model.maxLength();
+        if (e.length() <= max) return in;
+        if (!truncate) {
+            throw new LrpException("input of " + e.length() + " tokens exceeds the limit of model " + model.name()
+                    + " (" + max + " tokens); shorten it or pass --truncate");
+        }
+        int n = max;
+        String[] tokens = Arrays.copyOf(e.tokens(), n);
+        int[] ids = Arrays.copyOf(e.ids(), n);
+        int[][] offsets = Arrays.copyOf(e.offsets(), n);
+        boolean[] special = Arrays.copyOf(e.special(), n);
+        int last = e.length() - 1;
+        if (e.special()[last]) { // keep the closing [SEP]
+            tokens[n - 1] = e.tokens()[last];
+            ids[n - 1] = e.ids()[last];
+            offsets[n - 1] = e.offsets()[last];
+            special[n - 1] = true;
+        }
+        return new Input(in.text(), new Encoding(tokens, ids, offsets, special));
+    }
+
+    private Explanation build(Input in, float[] logits, int target, double[] relevance, Double bias) {
+        double[] z = new double[logits.length];
+        for (int i = 0; i < z.length; i++) z[i] = logits[i];
+        double sum = 0;
+        for (double r : relevance) sum += r;
+        List<String> labels = model.labels();
+        String label = target < labels.size() ? labels.get(target) : Integer.toString(target);
+        Encoding e = in.encoding();
+        return new Explanation(in.text(), model.name(), method.id(), target, label, z, e.tokens(), e.ids(),
+                e.offsets(), e.special(), relevance, new Explanation.Conservation(sum, z[target], bias));
+    }
+}
