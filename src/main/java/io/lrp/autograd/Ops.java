@@ -15,6 +15,14 @@ public final class Ops {
 
     private static Gemm gemm() { return Gemm.get(); }
 
+    /**
+     * Per-head attention products are small (T x d with d = 32 or 64) and live at offsets inside
+     * the [B*T, H] buffers; plain loops beat a JNI call that copies the whole buffer per head.
+     */
+    private static final Gemm SMALL = new io.lrp.tensor.JavaGemm();
+
+    private static Gemm headGemm() { return SMALL; }
+
     private static Var out(Tensor t, boolean grad) { return new Var(t, grad); }
 
     // ---------------------------------------------------------------- linear layers
@@ -115,7 +123,7 @@ public final class Ops {
         for (int b = 0; b < batch; b++) {
             for (int h = 0; h < heads; h++) {
                 int qo = b * len * hidden + h * d, so = (b * heads + h) * len * len;
-                gemm().sgemm(false, true, len, len, d, scale, q.value.data, qo, hidden,
+                headGemm().sgemm(false, true, len, len, d, scale, q.value.data, qo, hidden,
                         k.value.data, qo, hidden, 0f, s.data, so, len);
                 if (maskAdd != null) {
                     for (int i = 0; i < len; i++) {
@@ -135,9 +143,9 @@ public final class Ops {
                 for (int b = 0; b < batch; b++) {
                     for (int h = 0; h < heads; h++) {
                         int qo = b * len * hidden + h * d, so = (b * heads + h) * len * len;
-                        if (q.requiresGrad()) gemm().sgemm(false, false, len, d, len, factor, g, so, len,
+                        if (q.requiresGrad()) headGemm().sgemm(false, false, len, d, len, factor, g, so, len,
                                 k.value.data, qo, hidden, 1f, q.gradBuffer(), qo, hidden);
-                        if (k.requiresGrad()) gemm().sgemm(true, false, len, d, len, factor, g, so, len,
+                        if (k.requiresGrad()) headGemm().sgemm(true, false, len, d, len, factor, g, so, len,
                                 q.value.data, qo, hidden, 1f, k.gradBuffer(), qo, hidden);
                     }
                 }
@@ -193,7 +201,7 @@ public final class Ops {
         for (int b = 0; b < batch; b++) {
             for (int h = 0; h < heads; h++) {
                 int vo = b * len * hidden + h * d, po = (b * heads + h) * len * len;
-                gemm().sgemm(false, false, len, d, len, 1f, p.value.data, po, len,
+                headGemm().sgemm(false, false, len, d, len, 1f, p.value.data, po, len,
                         v.value.data, vo, hidden, 0f, c.data, vo, hidden);
             }
         }
@@ -207,9 +215,9 @@ public final class Ops {
                 for (int b = 0; b < batch; b++) {
                     for (int h = 0; h < heads; h++) {
                         int vo = b * len * hidden + h * d, po = (b * heads + h) * len * len;
-                        if (p.requiresGrad()) gemm().sgemm(false, true, len, len, d, factor, g, vo, hidden,
+                        if (p.requiresGrad()) headGemm().sgemm(false, true, len, len, d, factor, g, vo, hidden,
                                 v.value.data, vo, hidden, 1f, p.gradBuffer(), po, len);
-                        if (v.requiresGrad()) gemm().sgemm(true, false, len, d, len, factor, p.value.data, po, len,
+                        if (v.requiresGrad()) headGemm().sgemm(true, false, len, d, len, factor, p.value.data, po, len,
                                 g, vo, hidden, 1f, v.gradBuffer(), vo, hidden);
                     }
                 }

@@ -14,7 +14,10 @@ import io.lrp.nn.Weights;
 import io.lrp.text.WordPieceTokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.lrp.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 
 /**
@@ -29,10 +32,14 @@ public final class ModelLoader {
     public static final String MINILM_ONNX = "all-minilm-l6-v2.onnx";
     public static final String MINILM_TOKENIZER = "all-minilm-l6-v2-tokenizer.json";
 
-    public static final List<String> BUILT_IN = List.of("minilm");
+    /** The built-in sentiment classifier: fine-tuned top layer and head, shipped as a classpath resource. */
+    public static final String MINILM_SST2 = "models/minilm-sst2.safetensors";
+
+    public static final List<String> BUILT_IN = List.of("minilm-sst2", "minilm");
 
     public static Model load(String spec) {
         if (spec.equals("minilm")) return miniLm(null);
+        if (spec.equals("minilm-sst2")) return miniLmClassifier("minilm-sst2", classpathFile(MINILM_SST2));
         Path p = Path.of(spec);
         if (!Files.exists(p)) {
             throw new LrpException("model not found: '" + spec + "' is neither a file, a directory, nor a built-in model ("
@@ -45,13 +52,53 @@ public final class ModelLoader {
         throw new LrpException(spec + ": unknown model format: expected a directory with config.json, an .onnx or a .safetensors file");
     }
 
-    /** The embedded MiniLM encoder with mean pooling; head weights (classifier.weight/bias) optional. */
-    public static BertModel miniLm(Weights head) {
+    /**
+     * The embedded MiniLM encoder with mean pooling. With head weights (classifier.weight/bias,
+     * and optionally fine-tuned encoder tensors that replace the ONNX ones) it is a classifier.
+     */
+    public static BertModel miniLm(Weights head) { return miniLm("minilm", head, null); }
+
+    public static BertModel miniLm(String name, Weights head, List<String> labels) {
         OnnxWeights onnx = OnnxWeights.readClasspath(MINILM_ONNX);
         WordPieceTokenizer tok = WordPieceTokenizer.loadClasspath(MINILM_TOKENIZER);
-        List<String> labels = head == null ? List.of() : labels(head.get("classifier.bias", head.all().get("classifier.bias").shape()).size());
-        BertConfig c = new BertConfig(30522, 384, 6, 12, 1536, 512, 2, 1e-12, 0, labels, BertConfig.Pooling.MEAN);
-        return BertModel.load("minilm", c, new Weights(onnx.tensors(), onnx.source()), head, tok);
+        Map<String, Tensor> tensors = new HashMap<>(onnx.tensors());
+        String source = onnx.source();
+        if (head != null) {
+            for (var e : head.all().entrySet()) {
+                if (e.getKey().startsWith("classifier.")) continue;
+                if (!tensors.containsKey(e.getKey())) throw new LrpException(head.source() + ": unexpected tensor '" + e.getKey() + "' for MiniLM");
+                tensors.put(e.getKey(), e.getValue());
+            }
+            if (!head.has("classifier.bias")) throw new LrpException(head.source() + ": missing tensor 'classifier.bias'");
+            if (labels == null) labels = labels(head.all().get("classifier.bias").size());
+        }
+        BertConfig c = new BertConfig(30522, 384, 6, 12, 1536, 512, 2, 1e-12, 0, labels == null ? List.of() : labels, BertConfig.Pooling.MEAN);
+        return BertModel.load(name, c, new Weights(tensors, source), head, tok);
+    }
+
+    /** MiniLM with a head (and fine-tuned layers) from a safetensors file; labels from its metadata. */
+    public static BertModel miniLmClassifier(String name, Path file) {
+        SafeTensors st = SafeTensors.open(file);
+        String l = st.metadata().get("labels");
+        List<String> labels = l == null ? null : List.of(l.split(","));
+        return miniLm(name, new Weights(st.getAll(), file.toString()), labels);
+    }
+
+    /** A classpath resource as a file (extracted to a temporary file when inside a jar). */
+    static Path classpathFile(String resource) {
+        java.net.URL url = ModelLoader.class.getClassLoader().getResource(resource);
+        if (url == null) throw new LrpException("built-in model resource missing from the classpath: " + resource);
+        try {
+            if (url.getProtocol().equals("file")) return Path.of(url.toURI());
+            Path tmp = Files.createTempFile("lrp-", ".safetensors");
+            tmp.toFile().deleteOnExit();
+            try (var in = url.openStream()) {
+                Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            return tmp;
+        } catch (Exception e) {
+            throw new LrpException("cannot read built-in model resource " + resource + ": " + e.getMessage());
+        }
     }
 
     private static List<String> labels(int n) {

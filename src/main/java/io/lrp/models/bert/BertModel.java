@@ -100,12 +100,17 @@ public final class BertModel implements Model {
     @Override public Tensor embed(Batch batch) { return embeddings.embed(batch); }
 
     /** Last hidden states [B*T, H] from the attribution point. */
-    public Var encode(Tape tape, Var x, Batch batch) {
+    public Var encode(Tape tape, Var x, Batch batch) { return encodeLayers(tape, x, batch, 0, layers.length); }
+
+    public int layerCount() { return layers.length; }
+
+    /** Runs layers [from, to) on the hidden states h [B*T, H] (training caches the frozen bottom). */
+    public Var encodeLayers(Tape tape, Var h, Batch batch, int from, int to) {
         int bsz = batch.size(), len = batch.length(), heads = config.heads();
         float scale = (float) (1.0 / Math.sqrt(config.headDim()));
         float[] mask = batch.additiveMask();
-        Var h = x;
-        for (Layer layer : layers) {
+        for (int l = from; l < to; l++) {
+            Layer layer = layers[l];
             Var q = layer.query().apply(tape, h);
             Var k = layer.key().apply(tape, h);
             Var v = layer.value().apply(tape, h);
@@ -119,6 +124,14 @@ public final class BertModel implements Model {
             h = layer.outputNorm().apply(tape, Ops.add(tape, out, h1));
         }
         return h;
+    }
+
+    /** The parameters of layer l by their Hugging Face names. */
+    public Map<String, Var> layerParameters(int l) {
+        Map<String, Var> p = new LinkedHashMap<>();
+        String prefix = "encoder.layer." + l + ".";
+        for (var e : parameters().entrySet()) if (e.getKey().startsWith(prefix)) p.put(e.getKey(), e.getValue());
+        return p;
     }
 
     /** Sentence vector [B, H] from the last hidden states: pooler output or masked mean. */

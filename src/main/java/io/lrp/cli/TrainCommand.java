@@ -1,0 +1,96 @@
+package io.lrp.cli;
+
+import io.lrp.LrpException;
+import io.lrp.data.Datasets;
+import io.lrp.data.Example;
+import io.lrp.explain.Relevance;
+import io.lrp.models.Batch;
+import io.lrp.models.ModelLoader;
+import io.lrp.models.bert.BertModel;
+import io.lrp.train.EncoderHeadTrainer;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "train", sortOptions = false,
+        description = "Train a classifier in this runtime and write it as safetensors (best dev accuracy, written atomically each epoch).",
+        footer = {"", "Example (the built-in minilm-sst2):",
+                "  lrp train --arch minilm-head --data ../shared/data/sst2/glue_train.tsv --dev ../shared/data/sst2/stsa.binary.dev \\",
+                "      --test ../shared/data/sst2/stsa.binary.test --out /tmp/minilm-sst2 --epochs 2 --finetune-layers 1"})
+final class TrainCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--arch", required = true, description = "minilm-head: the embedded MiniLM encoder, its top layers fine-tuned, a new linear head.")
+    String arch;
+
+    @Option(names = "--data", required = true, description = "Training set (stsa, glue TSV or jsonl).")
+    Path data;
+
+    @Option(names = "--dev", required = true, description = "Development set, for model selection.")
+    Path dev;
+
+    @Option(names = "--test", description = "Test set, evaluated once with the selected model.")
+    Path test;
+
+    @Option(names = "--format", description = "Data format of all sets: stsa, glue or jsonl (detected when absent).")
+    String format;
+
+    @Option(names = "--out", required = true, description = "Output directory (model.safetensors).")
+    Path out;
+
+    @Option(names = "--epochs", defaultValue = "2") int epochs;
+    @Option(names = "--lr", defaultValue = "1e-4") double lr;
+    @Option(names = "--batch", defaultValue = "32") int batch;
+    @Option(names = "--seed", defaultValue = "1") long seed;
+    @Option(names = "--finetune-layers", defaultValue = "1", description = "Top encoder layers trained with the head. Default: ${DEFAULT-VALUE}.")
+    int finetuneLayers;
+    @Option(names = "--labels", defaultValue = "negative,positive", split = ",") List<String> labels;
+    @Option(names = "--limit", description = "Use only the first N training examples.") Integer limit;
+
+    @Override public Integer call() throws Exception {
+        if (!arch.equals("minilm-head")) throw new LrpException("unknown --arch '" + arch + "': supported: minilm-head");
+        if (epochs < 1 || batch < 1 || !(lr > 0)) throw new LrpException("--epochs, --batch and --lr must be positive");
+        Datasets.Format f = Datasets.parseFormat(format);
+        List<Example> train = Datasets.read(data, f), devSet = Datasets.read(dev, f);
+        if (limit != null) train = new ArrayList<>(train.subList(0, Math.min(limit, train.size())));
+        Files.createDirectories(out);
+        BertModel encoder = ModelLoader.miniLm(null);
+        var settings = new EncoderHeadTrainer.Settings(epochs, lr, batch, seed, finetuneLayers, 0.01, 0.06, labels);
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("labels", String.join(",", labels));
+        meta.put("base", "all-MiniLM-L6-v2 (" + ModelLoader.MINILM_ONNX + "), mean pooling");
+        meta.put("trained", String.format(Locale.ROOT, "arch=%s data=%s dev=%s epochs=%d lr=%g batch=%d seed=%d finetune_layers=%d%s",
+                arch, data.getFileName(), dev.getFileName(), epochs, lr, batch, seed, finetuneLayers, limit == null ? "" : " limit=" + limit));
+        Path file = out.resolve("model.safetensors");
+        var report = new EncoderHeadTrainer(encoder, settings, System.err).train(train, devSet, file, meta);
+        PrintWriter w = spec.commandLine().getOut();
+        w.printf(Locale.ROOT, "best dev accuracy %.4f (epoch %d), written to %s%n", report.bestDevAccuracy(), report.bestEpoch(), file);
+        if (test != null) {
+            BertModel trained = ModelLoader.miniLmClassifier("trained", file);
+            w.printf(Locale.ROOT, "test accuracy %.4f on %s%n", accuracy(trained, Datasets.read(test, f)), test);
+        }
+        return 0;
+    }
+
+    static double accuracy(BertModel model, List<Example> set) {
+        int correct = 0;
+        for (int i = 0; i < set.size(); i += 64) {
+            List<Example> mb = set.subList(i, Math.min(set.size(), i + 64));
+            List<int[]> ids = new ArrayList<>();
+            for (Example e : mb) ids.add(model.tokenizer().encode(e.text()).ids());
+            float[][] z = Relevance.logits(model, Batch.of(ids, model.padId()));
+            for (int b = 0; b < mb.size(); b++) if (Relevance.argmax(z[b]) == mb.get(b).label()) correct++;
+        }
+        return (double) correct / set.size();
+    }
+}
