@@ -84,6 +84,12 @@ final class ExplainCommand implements Callable<Integer> {
         List<Method> ms = Method.parseList(methods);
         if (ids == null && texts.isEmpty()) throw new LrpException("nothing to explain: give a TEXT or --ids");
         if (ids != null && !texts.isEmpty()) throw new LrpException("give either texts or --ids, not both");
+        for (int i = 0; i < texts.size(); i++) {
+            if (texts.get(i).isBlank()) {
+                throw new LrpException("empty text: TEXT " + (i + 1) + " of " + texts.size()
+                        + " is empty or only whitespace, nothing to explain");
+            }
+        }
         Model m = Models.open(model);
         int targetIndex = resolveTarget(m);
 

@@ -30,7 +30,8 @@ public final class Main implements Runnable {
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            boolean verbose = parsed.matchedOption("--verbose") != null;
+            boolean verbose = false;    // given before or after the subcommand name
+            for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) verbose |= p.hasMatchedOption("--verbose");
             Throwable cause = ex;
             while (!(cause instanceof LrpException) && cause.getCause() != null && cause.getCause() != cause) cause = cause.getCause();
             if (cause instanceof LrpException) {

@@ -11,14 +11,15 @@ import io.lrp.models.bert.BertModel;
 import io.lrp.models.paper.PaperConfig;
 import io.lrp.models.paper.PaperModel;
 import io.lrp.nn.Weights;
+import io.lrp.tensor.Tensor;
 import io.lrp.text.WordPieceTokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import io.lrp.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Map;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Opens a model from what the user names: a built-in name, a Hugging Face directory
@@ -117,10 +118,24 @@ public final class ModelLoader {
         }
         WordPieceTokenizer tok = WordPieceTokenizer.load(dir.resolve("tokenizer.json"));
         SafeTensors st = SafeTensors.open(weightsFile);
-        Weights w = new Weights(st.getAll(), weightsFile.toString(), "bert.");
+        Weights w = new Weights(floatWeights(st), weightsFile.toString(), "bert.").withConfigSource(config.toString());
         boolean classifier = w.has("classifier.weight");
         BertConfig c = bertConfig(hf, classifier && w.has("pooler.dense.weight") ? BertConfig.Pooling.CLS_POOLER : BertConfig.Pooling.MEAN);
         return BertModel.load(dir.getFileName().toString(), c, w, classifier ? w : null, tok);
+    }
+
+    /**
+     * All tensors decoded to float32, except integer buffers such as {@code bert.embeddings.position_ids}
+     * (I64 in checkpoints of older transformers versions), which are not weights. Any other tensor of
+     * a dtype that cannot become float32 is an error naming the file and the tensor.
+     */
+    private static Map<String, Tensor> floatWeights(SafeTensors st) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (String name : st.names()) {
+            if (name.endsWith("_ids") && st.dtype(name).matches("[IU](8|16|32|64)")) continue;
+            out.put(name, st.get(name));
+        }
+        return out;
     }
 
     private static BertConfig bertConfig(HfConfig hf, BertConfig.Pooling pooling) {
@@ -139,7 +154,7 @@ public final class ModelLoader {
         HfConfig hf = HfConfig.read(config);
         OnnxWeights onnx = OnnxWeights.read(file);
         WordPieceTokenizer tok = WordPieceTokenizer.load(dir.resolve("tokenizer.json"));
-        Weights w = new Weights(onnx.tensors(), file.toString(), "bert.");
+        Weights w = new Weights(onnx.tensors(), file.toString(), "bert.").withConfigSource(config.toString());
         boolean classifier = w.has("classifier.weight");
         BertConfig c = bertConfig(hf, classifier && w.has("pooler.dense.weight") ? BertConfig.Pooling.CLS_POOLER : BertConfig.Pooling.MEAN);
         return BertModel.load(file.getFileName().toString(), c, w, classifier ? w : null, tok);

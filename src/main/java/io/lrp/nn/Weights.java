@@ -15,11 +15,22 @@ public final class Weights {
     private final Map<String, Tensor> tensors;
     private final String source;
     private final String[] prefixes;
+    private final String configSource;
 
     public Weights(Map<String, Tensor> tensors, String source, String... prefixes) {
+        this(tensors, source, "the model configuration", prefixes);
+    }
+
+    private Weights(Map<String, Tensor> tensors, String source, String configSource, String[] prefixes) {
         this.tensors = new TreeMap<>(tensors);
         this.source = source;
+        this.configSource = configSource;
         this.prefixes = prefixes;
+    }
+
+    /** The same weights; shape errors name {@code configSource} (e.g. the config.json path) as what implies the shape. */
+    public Weights withConfigSource(String configSource) {
+        return new Weights(tensors, source, configSource, prefixes);
     }
 
     public String source() { return source; }
@@ -40,7 +51,7 @@ public final class Weights {
         if (t == null) throw new LrpException(source + ": missing tensor '" + name + "'");
         if (!Arrays.equals(t.shape(), shape)) {
             throw new LrpException(source + ": tensor '" + name + "' has shape " + t.shapeString()
-                    + ", the model configuration implies " + Arrays.toString(shape));
+                    + ", but " + configSource + " implies " + Arrays.toString(shape));
         }
         return t;
     }

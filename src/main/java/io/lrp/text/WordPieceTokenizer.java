@@ -53,7 +53,8 @@ public final class WordPieceTokenizer implements AutoCloseable {
 
     private final HuggingFaceTokenizer tokenizer;
     private final String source;
-    private final String[] vocab;           // id -> token, null for ids with no token
+    private final Map<Integer, String> vocab; // id -> token (a map: a forged id must not size an array)
+    private final int vocabSize;              // largest id + 1
     private final Map<String, Integer> ids;  // token -> id
     private final Set<Integer> specialIds;   // added special tokens except [UNK]
     private final int unkId;
@@ -91,13 +92,14 @@ public final class WordPieceTokenizer implements AutoCloseable {
         }
         int size = 0;
         for (int id : ids.values()) {
-            if (id < 0) {
-                throw new LrpException("malformed tokenizer.json: " + source + ": negative id " + id);
+            if (id < 0 || id == Integer.MAX_VALUE) {
+                throw new LrpException("malformed tokenizer.json: " + source + ": invalid id " + id);
             }
             size = Math.max(size, id + 1);
         }
-        vocab = new String[size];
-        ids.forEach((tok, id) -> vocab[id] = tok);
+        vocabSize = size;
+        vocab = new HashMap<>();
+        ids.forEach((tok, id) -> vocab.put(id, tok));
         unkId = ids.getOrDefault(model.path("unk_token").asText("[UNK]"), -1);
         clsId = ids.getOrDefault("[CLS]", -1);
         sepId = ids.getOrDefault("[SEP]", -1);
@@ -209,7 +211,7 @@ public final class WordPieceTokenizer implements AutoCloseable {
     }
 
     /** Number of ids (largest id + 1), added tokens included. */
-    public int vocabSize() { return vocab.length; }
+    public int vocabSize() { return vocabSize; }
 
     public int unkId() { return unkId; }
 
@@ -224,11 +226,12 @@ public final class WordPieceTokenizer implements AutoCloseable {
 
     /** The token string of an id; LrpException if the id is not in the vocabulary. */
     public String token(int id) {
-        if (id < 0 || id >= vocab.length || vocab[id] == null) {
+        String t = vocab.get(id);
+        if (t == null) {
             throw new LrpException("token id " + id + " is not in the vocabulary of " + source
-                    + " (size " + vocab.length + ")");
+                    + " (size " + vocabSize + ")");
         }
-        return vocab[id];
+        return t;
     }
 
     /** The id of a token string, or -1 if the vocabulary does not contain it. */

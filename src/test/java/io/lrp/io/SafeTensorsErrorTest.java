@@ -46,6 +46,23 @@ class SafeTensorsErrorTest {
     }
 
     @Test
+    void hugeShapeOrOffsetsAreRefusedFromTheHeader() throws Exception {
+        // element count overflows a long once multiplied by the dtype width
+        Path a = RawFiles.write(tmp.resolve("overflow.safetensors"),
+                "{\"w\":{\"dtype\":\"F32\",\"shape\":[2147483647,2147483647],\"data_offsets\":[0,8]}}", new byte[8]);
+        assertOpenFails(a, "tensor 'w': shape [2147483647,2147483647] has too many elements");
+        // 2^31 elements with offsets to match, in a file of 8 data bytes
+        Path b = RawFiles.write(tmp.resolve("bigshape.safetensors"),
+                "{\"w\":{\"dtype\":\"F32\",\"shape\":[65536,32768],\"data_offsets\":[0,8589934592]}}", new byte[8]);
+        assertOpenFails(b, "data_offsets [0,8589934592] point beyond the end of the data section (8 bytes)");
+        // a small shape with offsets near Long.MAX_VALUE
+        Path c = RawFiles.write(tmp.resolve("bigoffsets.safetensors"),
+                "{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[9223372036854775799,9223372036854775807]}}",
+                new byte[8]);
+        assertOpenFails(c, "point beyond the end of the data section (8 bytes)");
+    }
+
+    @Test
     void dataOffsetsBeyondDataSection() throws Exception {
         String header = "{\"w\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]}}";
         Path f = RawFiles.write(tmp.resolve("short_data.safetensors"), header, new byte[8]);

@@ -127,4 +127,25 @@ class WordPieceTokenizerTest {
             assertTrue(e.getMessage().startsWith("malformed tokenizer.json: " + bad), e.getMessage());
         }
     }
+
+    /** A forged id in the file must not size an array of ~2^31 entries (OutOfMemoryError before the fix). */
+    @Test
+    void hugeAddedTokenIdAllocatesNothingBig(@TempDir Path dir) throws IOException {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode root;
+        try (InputStream in = getClass().getClassLoader().getResourceAsStream(RESOURCE)) {
+            root = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(in);
+        }
+        ((com.fasterxml.jackson.databind.node.ArrayNode) root.get("added_tokens")).addObject()
+                .put("id", 2_000_000_000).put("content", "[FAR]").put("single_word", false).put("lstrip", false)
+                .put("rstrip", false).put("normalized", false).put("special", true);
+        Path file = dir.resolve("tokenizer.json");
+        json.writeValue(file.toFile(), root);
+        try (WordPieceTokenizer t = WordPieceTokenizer.load(file)) {
+            assertEquals(2_000_000_001, t.vocabSize());
+            assertEquals("[FAR]", t.token(2_000_000_000));
+            assertEquals("hello", t.token(7592));
+            assertThrows(LrpException.class, () -> t.token(1_000_000_000));
+        }
+    }
 }

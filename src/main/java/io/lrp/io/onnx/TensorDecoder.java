@@ -133,18 +133,21 @@ final class TensorDecoder {
     }
 
     private float[] fromTyped(TensorProto t, int type, int n) {
+        // the count is checked before the array is allocated: dims alone must not size it
+        switch (type) {
+            case FLOAT -> checkCount(t, t.getFloatDataCount(), n, "float_data");
+            case DOUBLE -> checkCount(t, t.getDoubleDataCount(), n, "double_data");
+            default -> checkCount(t, t.getInt32DataCount(), n, "int32_data");
+        }
         float[] out = new float[n];
         switch (type) {
             case FLOAT:
-                checkCount(t, t.getFloatDataCount(), n, "float_data");
                 for (int i = 0; i < n; i++) out[i] = t.getFloatData(i);
                 break;
             case DOUBLE:
-                checkCount(t, t.getDoubleDataCount(), n, "double_data");
                 for (int i = 0; i < n; i++) out[i] = (float) t.getDoubleData(i);
                 break;
             default:
-                checkCount(t, t.getInt32DataCount(), n, "int32_data");
                 for (int i = 0; i < n; i++) {
                     int bits = t.getInt32Data(i) & 0xffff;
                     out[i] = type == FLOAT16 ? halfToFloat(bits) : bfloat16ToFloat(bits);

@@ -136,6 +136,22 @@ class OnnxWeightsSyntheticTest {
         assertTrue(e.getMessage().contains("raw_data of 8 bytes"), e.getMessage());
     }
 
+    /** Dims that fit a Java array (8 GB of floats) with two typed values: the count is checked before allocating. */
+    @Test
+    void hugeDimsWithTypedDataAreRefusedWithoutAllocating() {
+        long huge = TensorDecoder.MAX_ELEMENTS;
+        TensorProto f = TensorProto.newBuilder().setName("f").setDataType(1).addDims(huge)
+                .addFloatData(1).addFloatData(2).build();
+        LrpException e = assertThrows(LrpException.class, () -> read(withInitializers(f), "mem:typed"));
+        assertTrue(e.getMessage().startsWith("mem:typed: initializer 'f' has 2 values in float_data"), e.getMessage());
+        TensorProto d = TensorProto.newBuilder().setName("d").setDataType(11).addDims(huge).addDoubleData(1).build();
+        e = assertThrows(LrpException.class, () -> read(withInitializers(d), "mem:double"));
+        assertTrue(e.getMessage().contains("1 values in double_data"), e.getMessage());
+        TensorProto h = TensorProto.newBuilder().setName("h").setDataType(10).addDims(huge).addInt32Data(0x3c00).build();
+        e = assertThrows(LrpException.class, () -> read(withInitializers(h), "mem:half"));
+        assertTrue(e.getMessage().contains("1 values in int32_data"), e.getMessage());
+    }
+
     @Test
     void floatDataCountMismatchIsRefused() {
         TensorProto t = TensorProto.newBuilder().setName("f").setDataType(1).addDims(3)
