@@ -10,7 +10,7 @@ final class Models {
     private Models() {}
 
     /** The model used when --model is absent. */
-    static final String DEFAULT = "minilm";
+    static final String DEFAULT = "minilm-sst2";
 
     private static final Map<String, Model> CACHE = new HashMap<>();
 

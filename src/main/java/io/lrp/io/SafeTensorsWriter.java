@@ -83,6 +83,11 @@ final class SafeTensorsWriter {
                 }
                 ch.force(true);
             }
+            try { // createTempFile makes the file owner-only; a model file is for everyone to read
+                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            } catch (UnsupportedOperationException ignored) {
+                // not a POSIX file system
+            }
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
