@@ -64,7 +64,8 @@ public final class Datasets {
         String first = text.lines().filter(l -> !l.isBlank()).findFirst().orElse("");
         if (first.startsWith("{")) return Format.JSONL;
         if (first.contains("\t")) return Format.GLUE;
-        if (first.matches("^-?\\d+ .*")) return Format.STSA;
+        // DOTALL: '.' must also match U+0085 (MR's 0x85 byte read as Latin-1), a line terminator to java.util.regex
+        if (first.matches("(?s)-?\\d+ .*")) return Format.STSA;
         throw new LrpException(file + ": cannot tell the data format from the first line; give --format stsa|glue|jsonl");
     }
 

@@ -1,0 +1,267 @@
+package io.lrp.data;
+
+import io.lrp.LrpException;
+import io.lrp.data.Datasets.Format;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+class DatasetsTest {
+    @TempDir Path tmp;
+
+    private Path write(String name, String content) throws IOException {
+        return Files.writeString(tmp.resolve(name), content, StandardCharsets.UTF_8);
+    }
+
+    private Path writeBytes(String name, byte[] content) throws IOException {
+        return Files.write(tmp.resolve(name), content);
+    }
+
+    private static void assertExample(Example e, String text, int label, int line) {
+        assertEquals(text, e.text());
+        assertEquals(label, e.label());
+        assertEquals(line, e.line());
+    }
+
+    /** The read fails with an LrpException naming the file and "file:line:", and the phrase. */
+    private static LrpException assertFails(Path file, Format format, int line, String phrase) {
+        LrpException e = assertThrows(LrpException.class, () -> Datasets.read(file, format));
+        String m = e.getMessage();
+        assertTrue(m.contains(file.toString() + ":" + line + ":"), "no '" + file + ":" + line + ":' in: " + m);
+        assertTrue(m.contains(phrase), "expected '" + phrase + "' in: " + m);
+        return e;
+    }
+
+    // ------------------------------------------------------------------ well-formed files
+
+    @Test
+    void stsa() throws IOException {
+        Path f = write("train.txt", "1 a good film\n0 bad .\n");
+        List<Example> ex = Datasets.read(f, Format.STSA);
+        assertEquals(2, ex.size());
+        assertExample(ex.get(0), "a good film", 1, 1);
+        assertExample(ex.get(1), "bad .", 0, 2);
+        assertEquals(f.toString(), ex.get(0).source());
+        assertEquals(ex, Datasets.read(f, null), "detected as stsa");
+    }
+
+    @Test
+    void stsaSkipsBlankLinesKeepsLineNumbersAndDropsCarriageReturns() throws IOException {
+        Path f = write("crlf.txt", "1 first one \r\n\r\n   \n0 second\r\n2 third class\n");
+        List<Example> ex = Datasets.read(f, null);
+        assertEquals(3, ex.size());
+        assertExample(ex.get(0), "first one", 1, 1);
+        assertExample(ex.get(1), "second", 0, 4);
+        assertExample(ex.get(2), "third class", 2, 5);
+    }
+
+    @Test
+    void utf8StaysUtf8() throws IOException {
+        Path f = write("utf8.txt", "1 café crème – très bien\n");
+        assertEquals("café crème – très bien", Datasets.read(f, null).get(0).text());
+    }
+
+    @Test
+    void glueWithSentenceHeader() throws IOException {
+        Path f = write("dev.tsv", "sentence\tlabel\nit 's a charming journey . \t1\nflat .\t0\n");
+        List<Example> ex = Datasets.read(f, Format.GLUE);
+        assertEquals(2, ex.size());
+        assertExample(ex.get(0), "it 's a charming journey .", 1, 2);
+        assertExample(ex.get(1), "flat .", 0, 3);
+        assertEquals(ex, Datasets.read(f, null), "detected as glue");
+    }
+
+    @Test
+    void glueWithTextHeaderInAnyColumnOrder() throws IOException {
+        Path f = write("dev.tsv", "text\tlabel\ngreat\t1\n");
+        assertExample(Datasets.read(f, null).get(0), "great", 1, 2);
+        Path g = write("swapped.tsv", "idx\tLabel\tText\n0\t0\tdull and long\n1\t1\tfun\n");
+        List<Example> ex = Datasets.read(g, null);
+        assertExample(ex.get(0), "dull and long", 0, 2);
+        assertExample(ex.get(1), "fun", 1, 3);
+    }
+
+    @Test
+    void imdbJsonlWithoutBrTags() throws IOException {
+        Path f = write("imdb.jsonl",
+                "{\"id\": \"test/pos/1\", \"label\": 1, \"rating\": 10, \"text\": \"Great movie.<br /><br />Loved it.\"}\n"
+                + "{\"text\": \"Bad.<br/>Really<br>bad.  \\tAwful.<br />\", \"label\": 0}\n");
+        List<Example> ex = Datasets.read(f, Format.JSONL);
+        assertEquals(2, ex.size());
+        assertExample(ex.get(0), "Great movie. Loved it.", 1, 1);
+        assertEquals(0, ex.get(1).label());
+        assertExample(ex.get(1), "Bad. Really bad. Awful.", 0, 2);
+        assertEquals(ex, Datasets.read(f, null), "detected as jsonl");
+    }
+
+    @Test
+    void latin1FileWithA0x85ByteStaysOneLine() throws IOException {
+        // MR's rt-polarity.all is Latin-1/cp1252: 0x85 (an ellipsis in cp1252, NEL in Latin-1) and 0xE9
+        byte[] bytes = concat("1 hmmm".getBytes(StandardCharsets.US_ASCII), new byte[] {(byte) 0x85},
+                "might i suggest a nap .\n0 ".getBytes(StandardCharsets.US_ASCII), new byte[] {(byte) 0xE9},
+                "t".getBytes(StandardCharsets.US_ASCII), new byte[] {(byte) 0xE9}, " dull .\n".getBytes(StandardCharsets.US_ASCII));
+        Path f = writeBytes("rt-polarity.all", bytes);
+        List<Example> ex = Datasets.read(f, null);
+        assertEquals(2, ex.size(), "0x85 must not split a line");
+        assertExample(ex.get(0), "hmmm\u0085might i suggest a nap .", 1, 1);
+        assertExample(ex.get(1), "\u00e9t\u00e9 dull .", 0, 2);
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        int n = 0;
+        for (byte[] p : parts) n += p.length;
+        byte[] out = new byte[n];
+        int o = 0;
+        for (byte[] p : parts) {
+            System.arraycopy(p, 0, out, o, p.length);
+            o += p.length;
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ format detection
+
+    @Test
+    void formatDetection() throws IOException {
+        assertEquals(Format.STSA, Datasets.detect(tmp, "\n\n3 text\n"));
+        assertEquals(Format.STSA, Datasets.detect(tmp, "-1 negative labels still look like stsa\n"));
+        assertEquals(Format.STSA, Datasets.detect(tmp, "0 \u0085the maudlin way its story unfolds\n")); // MR line 474
+        assertEquals(Format.GLUE, Datasets.detect(tmp, "sentence\tlabel\n"));
+        assertEquals(Format.JSONL, Datasets.detect(tmp, "  \n{\"text\": \"x\", \"label\": 1}\n"));
+        Path f = write("notes.txt", "just some prose\n1 a film\n");
+        LrpException e = assertThrows(LrpException.class, () -> Datasets.read(f, null));
+        assertTrue(e.getMessage().contains(f.toString()) && e.getMessage().contains("--format"), e.getMessage());
+        // an explicit format overrides detection
+        Path s = write("tab.txt", "1 a\tfilm\n");
+        assertEquals(Format.GLUE, Datasets.detect(s, Files.readString(s)));
+        assertExample(Datasets.read(s, Format.STSA).get(0), "a\tfilm", 1, 1);
+    }
+
+    @Test
+    void parseFormat() {
+        assertEquals(Format.STSA, Datasets.parseFormat("stsa"));
+        assertEquals(Format.GLUE, Datasets.parseFormat("GLUE"));
+        assertEquals(Format.JSONL, Datasets.parseFormat("jsonl"));
+        assertNull(Datasets.parseFormat(null));
+        LrpException e = assertThrows(LrpException.class, () -> Datasets.parseFormat("csv"));
+        assertTrue(e.getMessage().contains("'csv'"), e.getMessage());
+    }
+
+    // ------------------------------------------------------------------ errors name file and line
+
+    @Test
+    void missingLabel() throws IOException {
+        assertFails(write("a.txt", "1 fine\nno-label-here\n"), Format.STSA, 2, "expected 'label sentence'");
+        assertFails(write("b.txt", "1 fine\n0 ok\n a sentence with a leading space\n"), Format.STSA, 3, "expected 'label sentence'");
+        assertFails(write("c.tsv", "sentence\tlabel\ngood\t1\nbad\t\n"), Format.GLUE, 3, "label must be a non-negative integer, got ''");
+        assertFails(write("d.jsonl", "{\"text\": \"x\", \"label\": 1}\n{\"text\": \"y\"}\n"), Format.JSONL, 2, "integer 'label'");
+    }
+
+    @Test
+    void nonIntegerLabel() throws IOException {
+        assertFails(write("a.txt", "1 fine\n\npos a good film\n"), Format.STSA, 3, "label must be a non-negative integer, got 'pos'");
+        assertFails(write("b.txt", "1.5 half\n"), Format.STSA, 1, "got '1.5'");
+        assertFails(write("c.txt", "-1 negative\n"), Format.STSA, 1, "got '-1'");
+        assertFails(write("d.tsv", "text\tlabel\ngood\tpositive\n"), Format.GLUE, 2, "got 'positive'");
+        assertFails(write("e.jsonl", "{\"text\": \"x\", \"label\": \"one\"}\n"), Format.JSONL, 1, "integer 'label'");
+    }
+
+    @Test
+    void malformedJsonLine() throws IOException {
+        Path f = write("bad.jsonl", "{\"text\": \"x\", \"label\": 1}\n\n{\"text\": \"y\", \"label\": 0\n");
+        assertFails(f, null, 3, "malformed JSON");
+    }
+
+    @Test
+    void tsvWithTooFewColumns() throws IOException {
+        Path f = write("short.tsv", "sentence\tlabel\ngood\t1\njust a sentence without a tab\n");
+        assertFails(f, null, 3, "expected 2 tab-separated columns, got 1");
+    }
+
+    @Test
+    void tsvWithoutTheNeededHeader() throws IOException {
+        assertFails(write("test.tsv", "index\tsentence\n0\tno labels in GLUE's test split\n"), Format.GLUE, 1, "'label' columns");
+    }
+
+    @Test
+    void emptySentences() throws IOException {
+        assertFails(write("a.txt", "1 ok\n0 \n"), Format.STSA, 2, "empty sentence");
+        assertFails(write("b.jsonl", "{\"text\": \"<br />\", \"label\": 1}\n"), Format.JSONL, 1, "empty text");
+    }
+
+    @Test
+    void missingFile() {
+        Path f = tmp.resolve("nope/absent.txt");
+        LrpException e = assertThrows(LrpException.class, () -> Datasets.read(f, Format.STSA));
+        assertTrue(e.getMessage().contains(f.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("not found"), e.getMessage());
+        LrpException dir = assertThrows(LrpException.class, () -> Datasets.read(tmp, null));
+        assertTrue(dir.getMessage().contains(tmp.toString()), dir.getMessage());
+    }
+
+    // ------------------------------------------------------------------ real data
+
+    /** The first 50 lines of SST-2's stsa.binary.dev, copied into the test resources. */
+    @Test
+    void sst2DevHeadFromResources() throws IOException {
+        Path f = tmp.resolve("stsa_dev_head50.txt");
+        try (InputStream in = DatasetsTest.class.getResourceAsStream("/data/stsa_dev_head50.txt")) {
+            assertNotNull(in, "test resource data/stsa_dev_head50.txt");
+            Files.copy(in, f);
+        }
+        List<Example> ex = Datasets.read(f, null);
+        assertEquals(50, ex.size());
+        assertEquals(30, ex.stream().filter(e -> e.label() == 0).count());
+        assertEquals(20, ex.stream().filter(e -> e.label() == 1).count());
+        assertExample(ex.get(0), "one long string of cliches .", 0, 1);
+        assertExample(ex.get(49), "it 's a bit disappointing that it only manages to be decent instead of dead brilliant .", 0, 50);
+    }
+
+    private static Path shared(String rel) {
+        for (String root : new String[] {"/work/shared/data", "../shared/data"}) {
+            Path p = Path.of(root, rel);
+            if (Files.isRegularFile(p)) return p;
+        }
+        return null;
+    }
+
+    @Test
+    void realSst2Dev() {
+        Path stsa = shared("sst2/stsa.binary.dev"), glue = shared("sst2/glue_dev.tsv");
+        assumeTrue(stsa != null && glue != null, "shared SST-2 data not present");
+        List<Example> a = Datasets.read(stsa, null), b = Datasets.read(glue, null);
+        for (List<Example> ex : List.of(a, b)) {
+            assertEquals(872, ex.size());
+            assertEquals(428, ex.stream().filter(e -> e.label() == 0).count());
+            assertEquals(444, ex.stream().filter(e -> e.label() == 1).count());
+        }
+    }
+
+    @Test
+    void realMovieReviews() {
+        Path f = shared("mr/rt-polarity.all");
+        assumeTrue(f != null, "shared MR data not present");
+        List<Example> ex = Datasets.read(f, null);
+        assertEquals(10662, ex.size());
+        assertEquals(5331, ex.stream().filter(e -> e.label() == 1).count());
+        assertTrue(ex.stream().anyMatch(e -> e.text().indexOf('\u0085') >= 0), "0x85 decoded as U+0085");
+    }
+
+    @Test
+    void realImdb() {
+        Path f = shared("imdb/imdb_test_4000.jsonl");
+        assumeTrue(f != null, "shared IMDB data not present");
+        List<Example> ex = Datasets.read(f, null);
+        assertEquals(4000, ex.size());
+        assertTrue(ex.stream().noneMatch(e -> e.text().contains("<br")));
+    }
+}

@@ -1,0 +1,270 @@
+package io.lrp.tensor;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * OpenBLAS against the plain-Java reference, and the reference against a double-precision
+ * triple loop, on sub-matrices inside larger buffers (offsets, padded leading dimensions).
+ */
+class GemmTest {
+    private static BlasGemm blas;
+    private static final JavaGemm JAVA = new JavaGemm();
+
+    @BeforeAll
+    static void loadBlas() {
+        blas = new BlasGemm(); // fails the class if the natives do not load
+    }
+
+    /** One product: shapes after op(), where each operand sits in its buffer, alpha, beta. */
+    record Case(boolean transA, boolean transB, int m, int n, int k, float alpha, float beta,
+                int aOff, int aPad, int bOff, int bPad, int cOff, int cPad) {
+        int aRows() { return transA ? k : m; }
+        int aCols() { return transA ? m : k; }
+        int bRows() { return transB ? n : k; }
+        int bCols() { return transB ? k : n; }
+        int lda() { return aCols() + aPad; }
+        int ldb() { return bCols() + bPad; }
+        int ldc() { return n + cPad; }
+        @Override public String toString() {
+            return (transA ? "T" : "N") + (transB ? "T" : "N") + " " + m + "x" + n + "x" + k
+                    + " alpha=" + alpha + " beta=" + beta + " off=" + aOff + "/" + bOff + "/" + cOff
+                    + " pad=" + aPad + "/" + bPad + "/" + cPad;
+        }
+    }
+
+    /** Buffers for a case, filled with random values everywhere (padding included). */
+    static final class Buffers {
+        final float[] a, b, c;
+        Buffers(Case cs, long seed) {
+            Random r = new Random(seed);
+            a = random(r, cs.aOff + cs.aRows() * cs.lda() + 5);
+            b = random(r, cs.bOff + cs.bRows() * cs.ldb() + 3);
+            c = random(r, cs.cOff + cs.m * cs.ldc() + 7);
+        }
+    }
+
+    static float[] random(Random r, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float) (r.nextDouble() * 2 - 1);
+        return x;
+    }
+
+    static void run(Gemm g, Case cs, float[] a, float[] b, float[] c) {
+        g.sgemm(cs.transA, cs.transB, cs.m, cs.n, cs.k, cs.alpha, a, cs.aOff, cs.lda(),
+                b, cs.bOff, cs.ldb(), cs.beta, c, cs.cOff, cs.ldc());
+    }
+
+    static boolean inside(Case cs, int idx) {
+        int rel = idx - cs.cOff;
+        if (rel < 0) return false;
+        int row = rel / cs.ldc(), col = rel % cs.ldc();
+        return row < cs.m && col < cs.n;
+    }
+
+    /** The same product in double, straight from the definition. */
+    static double[] exact(Case cs, float[] a, float[] b, float[] c) {
+        double[] out = new double[cs.m * cs.n];
+        for (int i = 0; i < cs.m; i++) {
+            for (int j = 0; j < cs.n; j++) {
+                double s = 0;
+                for (int p = 0; p < cs.k; p++) {
+                    double av = cs.transA ? a[cs.aOff + p * cs.lda() + i] : a[cs.aOff + i * cs.lda() + p];
+                    double bv = cs.transB ? b[cs.bOff + j * cs.ldb() + p] : b[cs.bOff + p * cs.ldb() + j];
+                    s += av * bv;
+                }
+                double cv = cs.beta == 0 ? 0 : cs.beta * (double) c[cs.cOff + i * cs.ldc() + j];
+                out[i * cs.n + j] = cs.alpha * s + cv;
+            }
+        }
+        return out;
+    }
+
+    static double maxAbs(Case cs, float[] c) {
+        double m = 0;
+        for (int i = 0; i < cs.m; i++)
+            for (int j = 0; j < cs.n; j++) m = Math.max(m, Math.abs(c[cs.cOff + i * cs.ldc() + j]));
+        return m;
+    }
+
+    static void assertClose(Case cs, float[] expected, float[] actual, String what) {
+        double tol = 1e-5 * maxAbs(cs, expected) + 1e-6;
+        for (int i = 0; i < cs.m; i++) {
+            for (int j = 0; j < cs.n; j++) {
+                int idx = cs.cOff + i * cs.ldc() + j;
+                float e = expected[idx], x = actual[idx];
+                if (!(Math.abs(e - x) <= tol)) {
+                    fail(what + " " + cs + ": C[" + i + "," + j + "] = " + x + ", expected " + e + " (tol " + tol + ")");
+                }
+            }
+        }
+    }
+
+    static void assertUntouched(Case cs, float[] before, float[] after, String what) {
+        assertEquals(before.length, after.length);
+        for (int idx = 0; idx < before.length; idx++) {
+            if (!inside(cs, idx) && Float.floatToRawIntBits(before[idx]) != Float.floatToRawIntBits(after[idx])) {
+                fail(what + " " + cs + ": wrote outside C at buffer index " + idx + ": " + before[idx] + " -> " + after[idx]);
+            }
+        }
+    }
+
+    static List<Case> cases() {
+        List<Case> out = new ArrayList<>();
+        int[][] shapes = {
+                {1, 1, 1}, {7, 13, 5}, {13, 5, 7}, {2, 3, 1}, {1, 9, 4}, {6, 1, 11}, {17, 19, 23},
+                {128, 384, 384}, {128, 1536, 384}, {128, 384, 1536},
+        };
+        for (int[] s : shapes) {
+            boolean big = s[0] * s[1] * s[2] > 1_000_000;
+            for (boolean ta : new boolean[] {false, true}) {
+                for (boolean tb : new boolean[] {false, true}) {
+                    // contiguous, alpha = 1, overwrite
+                    out.add(new Case(ta, tb, s[0], s[1], s[2], 1f, 0f, 0, 0, 0, 0, 0, 0));
+                    // inside bigger buffers, alpha != 1, accumulate
+                    out.add(new Case(ta, tb, s[0], s[1], s[2], 0.37f, 1f, 3, 5, 11, 2, 7, 4));
+                    if (!big) {
+                        // offsets only / padding only, overwrite with a scaled product
+                        out.add(new Case(ta, tb, s[0], s[1], s[2], -1.5f, 0f, 1, 0, 2, 0, 9, 0));
+                        out.add(new Case(ta, tb, s[0], s[1], s[2], 2f, 1f, 0, 3, 0, 1, 0, 6));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    static Stream<Arguments> allCases() {
+        return cases().stream().map(Arguments::of);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("allCases")
+    void blasMatchesJava(Case cs) {
+        Buffers buf = new Buffers(cs, cs.hashCode());
+        float[] cJava = buf.c.clone(), cBlas = buf.c.clone();
+        run(JAVA, cs, buf.a.clone(), buf.b.clone(), cJava);
+        float[] a = buf.a.clone(), b = buf.b.clone();
+        run(blas, cs, a, b, cBlas);
+        assertClose(cs, cJava, cBlas, "openblas vs java");
+        assertUntouched(cs, buf.c, cBlas, "openblas");
+        assertUntouched(cs, buf.c, cJava, "java");
+        assertArrayEquals(buf.a, a, "openblas changed A");
+        assertArrayEquals(buf.b, b, "openblas changed B");
+    }
+
+    /** The reference itself against the definition, in double (small shapes only). */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("allCases")
+    void javaMatchesDefinition(Case cs) {
+        if ((long) cs.m * cs.n * cs.k > 200_000) return;
+        Buffers buf = new Buffers(cs, 31L * cs.hashCode());
+        double[] want = exact(cs, buf.a, buf.b, buf.c);
+        for (Gemm g : new Gemm[] {JAVA, blas}) {
+            float[] c = buf.c.clone();
+            run(g, cs, buf.a, buf.b, c);
+            double scale = 0;
+            for (double w : want) scale = Math.max(scale, Math.abs(w));
+            double tol = 1e-5 * scale + 1e-6;
+            for (int i = 0; i < cs.m; i++) {
+                for (int j = 0; j < cs.n; j++) {
+                    assertEquals(want[i * cs.n + j], c[cs.cOff + i * cs.ldc() + j], tol,
+                            g.name() + " " + cs + " C[" + i + "," + j + "]");
+                }
+            }
+        }
+    }
+
+    /** The per-head attention products: q k^T and p v on column blocks of [T, H] buffers. */
+    @Test
+    void attentionHeadBlocks() {
+        int len = 128, hidden = 384, heads = 6, d = hidden / heads;
+        Random r = new Random(7);
+        float[] q = random(r, len * hidden), k = random(r, len * hidden), v = random(r, len * hidden);
+        for (int h = 0; h < heads; h++) {
+            int off = h * d;
+            // scores: S = 0.125 q_h k_h^T, S [len, len] at an offset inside [heads, len, len]
+            Case sc = new Case(false, true, len, len, d, 0.125f, 0f, off, hidden - d, off, hidden - d, h * len * len, 0);
+            float[] sJava = random(r, heads * len * len), sBlas = sJava.clone(), s0 = sJava.clone();
+            JAVA.sgemm(false, true, len, len, d, 0.125f, q, off, hidden, k, off, hidden, 0f, sJava, h * len * len, len);
+            blas.sgemm(false, true, len, len, d, 0.125f, q, off, hidden, k, off, hidden, 0f, sBlas, h * len * len, len);
+            assertClose(sc, sJava, sBlas, "scores head " + h);
+            assertUntouched(sc, s0, sBlas, "scores head " + h);
+            // context: C_h = P_h v_h written into a column block of [len, hidden], accumulating
+            Case cx = new Case(false, false, len, d, len, 1f, 1f, h * len * len, 0, off, hidden - d, off, hidden - d);
+            float[] cJava = random(r, len * hidden), cBlas = cJava.clone(), c0 = cJava.clone();
+            JAVA.sgemm(false, false, len, d, len, 1f, sJava, h * len * len, len, v, off, hidden, 1f, cJava, off, hidden);
+            blas.sgemm(false, false, len, d, len, 1f, sJava, h * len * len, len, v, off, hidden, 1f, cBlas, off, hidden);
+            assertClose(cx, cJava, cBlas, "context head " + h);
+            assertUntouched(cx, c0, cBlas, "context head " + h);
+            // backward to k: dK_h += factor * dS^T q_h (transA)
+            Case dk = new Case(true, false, len, d, len, 0.0625f, 1f, h * len * len, 0, off, hidden - d, off, hidden - d);
+            float[] kJava = random(r, len * hidden), kBlas = kJava.clone(), k0 = kJava.clone();
+            JAVA.sgemm(true, false, len, d, len, 0.0625f, sJava, h * len * len, len, q, off, hidden, 1f, kJava, off, hidden);
+            blas.sgemm(true, false, len, d, len, 0.0625f, sJava, h * len * len, len, q, off, hidden, 1f, kBlas, off, hidden);
+            assertClose(dk, kJava, kBlas, "dk head " + h);
+            assertUntouched(dk, k0, kBlas, "dk head " + h);
+        }
+    }
+
+    /** beta = 0 means C is not read: NaN in C must not leak into the result. */
+    @Test
+    void betaZeroIgnoresOldC() {
+        Case cs = new Case(false, false, 7, 13, 5, 1.25f, 0f, 2, 1, 4, 3, 5, 2);
+        Buffers buf = new Buffers(cs, 99);
+        for (int i = 0; i < cs.m; i++)
+            for (int j = 0; j < cs.n; j++) buf.c[cs.cOff + i * cs.ldc() + j] = Float.NaN;
+        double[] want = exact(cs, buf.a, buf.b, buf.c);
+        for (Gemm g : new Gemm[] {JAVA, blas}) {
+            float[] c = buf.c.clone();
+            run(g, cs, buf.a, buf.b, c);
+            for (int i = 0; i < cs.m; i++)
+                for (int j = 0; j < cs.n; j++)
+                    assertEquals(want[i * cs.n + j], c[cs.cOff + i * cs.ldc() + j], 1e-5, g.name() + " C[" + i + "," + j + "]");
+            assertUntouched(cs, buf.c, c, g.name());
+        }
+    }
+
+    /** A, B and C as disjoint blocks of one buffer (as when q, k and v share a fused [T, 3H] buffer). */
+    @Test
+    void operandsInOneBuffer() {
+        for (Gemm g : new Gemm[] {JAVA, blas}) {
+            float[] buf = new float[20];
+            for (int i = 0; i < 8; i++) buf[i] = i + 1;
+            g.sgemm(false, false, 2, 2, 2, 1f, buf, 0, 2, buf, 4, 2, 0f, buf, 10, 2);
+            assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 19, 22, 43, 50, 0, 0, 0, 0, 0, 0}, buf, g.name());
+        }
+    }
+
+    /** A tiny product worked by hand: [[1,2],[3,4]] [[5,6],[7,8]] = [[19,22],[43,50]]. */
+    @Test
+    void handWorkedProduct() {
+        for (Gemm g : new Gemm[] {JAVA, blas}) {
+            float[] a = {1, 2, 3, 4}, b = {5, 6, 7, 8};
+            float[] c = {1, 1, 1, 1};
+            g.sgemm(false, false, 2, 2, 2, 2f, a, 0, 2, b, 0, 2, 1f, c, 0, 2);
+            assertArrayEquals(new float[] {39, 45, 87, 101}, c, g.name());
+            // A^T B^T = (B A)^T: B A = [[23,34],[31,46]]
+            float[] d = new float[4];
+            g.sgemm(true, true, 2, 2, 2, 1f, a, 0, 2, b, 0, 2, 0f, d, 0, 2);
+            assertArrayEquals(new float[] {23, 31, 34, 46}, d, g.name());
+        }
+    }
+
+    @Test
+    void defaultBackendIsNamed() {
+        assertTrue(Gemm.get().name().equals("openblas") || Gemm.get().name().equals("java"));
+        assertEquals("openblas", blas.name());
+        assertEquals("java", JAVA.name());
+    }
+}
