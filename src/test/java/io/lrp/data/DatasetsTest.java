@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class DatasetsTest {
     @TempDir Path tmp;
@@ -226,18 +225,16 @@ class DatasetsTest {
         assertExample(ex.get(49), "it 's a bit disappointing that it only manages to be decent instead of dead brilliant .", 0, 50);
     }
 
+    /** The project's shared data sets, beside the clone (as in CI), or where -Dlrp.shared points. */
     private static Path shared(String rel) {
-        for (String root : new String[] {"/work/shared/data", "../shared/data"}) {
-            Path p = Path.of(root, rel);
-            if (Files.isRegularFile(p)) return p;
-        }
-        return null;
+        Path p = Path.of(System.getProperty("lrp.shared", "../shared"), "data", rel);
+        assertTrue(Files.isRegularFile(p), "shared data file missing: " + p.toAbsolutePath());
+        return p;
     }
 
     @Test
     void realSst2Dev() {
         Path stsa = shared("sst2/stsa.binary.dev"), glue = shared("sst2/glue_dev.tsv");
-        assumeTrue(stsa != null && glue != null, "shared SST-2 data not present");
         List<Example> a = Datasets.read(stsa, null), b = Datasets.read(glue, null);
         for (List<Example> ex : List.of(a, b)) {
             assertEquals(872, ex.size());
@@ -249,7 +246,6 @@ class DatasetsTest {
     @Test
     void realMovieReviews() {
         Path f = shared("mr/rt-polarity.all");
-        assumeTrue(f != null, "shared MR data not present");
         List<Example> ex = Datasets.read(f, null);
         assertEquals(10662, ex.size());
         assertEquals(5331, ex.stream().filter(e -> e.label() == 1).count());
@@ -259,7 +255,6 @@ class DatasetsTest {
     @Test
     void realImdb() {
         Path f = shared("imdb/imdb_test_4000.jsonl");
-        assumeTrue(f != null, "shared IMDB data not present");
         List<Example> ex = Datasets.read(f, null);
         assertEquals(4000, ex.size());
         assertTrue(ex.stream().noneMatch(e -> e.text().contains("<br")));
