@@ -5,6 +5,7 @@ import io.lrp.explain.Explainer;
 import io.lrp.explain.Explanation;
 import io.lrp.explain.Method;
 import io.lrp.models.Model;
+import io.lrp.train.Progress;
 import io.lrp.viz.ColorMode;
 import io.lrp.viz.HtmlReport;
 import io.lrp.viz.JsonLines;
@@ -72,6 +73,9 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "16", description = "Texts per batch. Default: ${DEFAULT-VALUE}.")
     int batch;
 
+    @Option(names = {"-f", "--file"}, description = "Explain each line of this UTF-8 file (streamed, in input order; bad lines are reported and skipped).")
+    Path file;
+
     @Parameters(arity = "0..*", paramLabel = "TEXT", description = "Texts to explain.")
     List<String> texts = new ArrayList<>();
 
@@ -82,8 +86,9 @@ final class ExplainCommand implements Callable<Integer> {
             throw new LrpException("unknown format '" + format + "': choose text, json, jsonl or html");
         }
         List<Method> ms = Method.parseList(methods);
-        if (ids == null && texts.isEmpty()) throw new LrpException("nothing to explain: give a TEXT or --ids");
-        if (ids != null && !texts.isEmpty()) throw new LrpException("give either texts or --ids, not both");
+        int sources = (ids != null ? 1 : 0) + (file != null ? 1 : 0) + (texts.isEmpty() ? 0 : 1);
+        if (sources == 0) throw new LrpException("nothing to explain: give a TEXT, --file or --ids");
+        if (sources > 1) throw new LrpException("give one of: texts, --file, --ids");
         for (int i = 0; i < texts.size(); i++) {
             if (texts.get(i).isBlank()) {
                 throw new LrpException("empty text: TEXT " + (i + 1) + " of " + texts.size()
@@ -93,46 +98,121 @@ final class ExplainCommand implements Callable<Integer> {
         Model m = Models.open(model);
         int targetIndex = resolveTarget(m);
 
-        // one row per text, one explanation per method
-        List<List<Explanation>> rows = new ArrayList<>();
-        int n = ids != null ? 1 : texts.size();
-        for (int i = 0; i < n; i++) rows.add(new ArrayList<>());
-        for (Method method : ms) {
-            Explainer ex = Explainer.of(m).method(method).gamma(gamma).seed(seed).batchSize(batch).truncate(truncate);
-            List<Explanation> res;
+        PrintWriter sink = out != null
+                ? new PrintWriter(Files.newBufferedWriter(out, StandardCharsets.UTF_8))
+                : spec.commandLine().getOut();
+        try {
+            Output output = new Output(fmt, m, sink);
             if (ids != null) {
-                res = List.of(ex.explainIds(ids, targetIndex));
+                List<Explanation> row = new ArrayList<>();
+                for (Method method : ms) row.add(explainer(m, method).explainIds(ids, targetIndex));
+                output.emit(List.of(row));
+            } else if (file != null) {
+                streamFile(m, ms, targetIndex, output);
             } else {
-                int[] t = new int[texts.size()];
-                java.util.Arrays.fill(t, targetIndex);
-                res = ex.explain(texts, t);
+                output.emit(explainRows(m, ms, texts, targetIndex));
             }
-            for (int i = 0; i < n; i++) rows.get(i).add(res.get(i));
+            output.finish();
+        } finally {
+            if (out != null) sink.close(); // standard output stays open
+        }
+        if (out != null) spec.commandLine().getErr().println("wrote " + out);
+        return 0;
+    }
+
+    private Explainer explainer(Model m, Method method) {
+        return Explainer.of(m).method(method).gamma(gamma).seed(seed).batchSize(batch).truncate(truncate);
+    }
+
+    /** One row per text, one explanation per method. */
+    private List<List<Explanation>> explainRows(Model m, List<Method> ms, List<String> inputs, int targetIndex) {
+        List<List<Explanation>> rows = new ArrayList<>();
+        for (int i = 0; i < inputs.size(); i++) rows.add(new ArrayList<>());
+        int[] t = new int[inputs.size()];
+        java.util.Arrays.fill(t, targetIndex);
+        for (Method method : ms) {
+            List<Explanation> res = explainer(m, method).explain(inputs, t);
+            for (int i = 0; i < inputs.size(); i++) rows.get(i).add(res.get(i));
+        }
+        return rows;
+    }
+
+    /**
+     * Explains one text per line of the file, in chunks, writing each chunk's results in input
+     * order as soon as it is done; a bad line is reported with its number and skipped.
+     */
+    private void streamFile(Model m, List<Method> ms, int targetIndex, Output output) throws IOException {
+        if (!Files.isRegularFile(file)) throw new LrpException("text file not found: " + file);
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        PrintWriter err = spec.commandLine().getErr();
+        Progress progress = new Progress(System.err, "explain", lines.size());
+        int skipped = 0, chunk = Math.max(batch, 32);
+        for (int start = 0; start < lines.size(); start += chunk) {
+            int end = Math.min(lines.size(), start + chunk);
+            List<String> good = new ArrayList<>();
+            for (int i = start; i < end; i++) {
+                String problem = check(m, lines.get(i));
+                if (problem == null) {
+                    good.add(lines.get(i));
+                } else {
+                    err.println("lrp: " + file + ":" + (i + 1) + ": " + problem + "; line skipped");
+                    skipped++;
+                }
+            }
+            if (!good.isEmpty()) output.emit(explainRows(m, ms, good, targetIndex));
+            output.flush();
+            progress.advance(end - start, skipped == 0 ? "" : skipped + " skipped");
+        }
+        if (skipped > 0) err.println("lrp: " + skipped + " of " + lines.size() + " lines skipped");
+    }
+
+    /** Why a line cannot be explained, or null. */
+    private String check(Model m, String line) {
+        if (line.isBlank()) return "empty line";
+        try {
+            int n = m.tokenizer().encode(line).length();
+            if (n > m.maxLength() && !truncate) return n + " tokens exceed the model's limit of " + m.maxLength() + " (use --truncate)";
+            return null;
+        } catch (LrpException e) {
+            return e.getMessage();
+        }
+    }
+
+    /** Writes rows as they come (text, json) or collects them for one page (html). */
+    private final class Output {
+        private final String fmt;
+        private final Model model;
+        private final PrintWriter sink;
+        private final List<List<Explanation>> page = new ArrayList<>();
+        private final ColorMode mode;
+
+        Output(String fmt, Model model, PrintWriter sink) {
+            this.fmt = fmt;
+            this.model = model;
+            this.sink = sink;
+            this.mode = out != null ? ColorMode.NONE : ColorMode.detect();
         }
 
-        StringWriter buf = new StringWriter();
-        switch (fmt) {
-            case "json" -> {
-                for (List<Explanation> row : rows) for (Explanation e : row) buf.append(JsonLines.toJson(e)).append('\n');
-            }
-            case "html" -> buf.append(HtmlReport.render("lrp explain: " + m.name(), rows, m.labels()));
-            default -> {
-                ColorMode mode = out != null ? ColorMode.NONE : ColorMode.detect();
-                for (List<Explanation> row : rows) {
-                    buf.append(TerminalHeatmap.render(row, m.labels(), mode, tokens && !words));
-                    buf.append('\n');
+        void emit(List<List<Explanation>> rows) {
+            switch (fmt) {
+                case "json" -> {
+                    for (List<Explanation> row : rows) for (Explanation e : row) sink.append(JsonLines.toJson(e)).append('\n');
+                }
+                case "html" -> page.addAll(rows);
+                default -> {
+                    for (List<Explanation> row : rows) {
+                        sink.append(TerminalHeatmap.render(row, model.labels(), mode, tokens && !words)).append('\n');
+                    }
                 }
             }
         }
-        if (out != null) {
-            Files.writeString(out, buf.toString(), StandardCharsets.UTF_8);
-            spec.commandLine().getErr().println("wrote " + out);
-        } else {
-            PrintWriter w = spec.commandLine().getOut();
-            w.print(buf);
-            w.flush();
+
+        void flush() { sink.flush(); }
+
+        void finish() {
+            if (fmt.equals("html")) sink.append(HtmlReport.render("lrp explain: " + model.name(), page, model.labels()));
+            sink.flush();
         }
-        return 0;
     }
 
     private int resolveTarget(Model m) {

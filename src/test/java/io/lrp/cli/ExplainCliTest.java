@@ -1,0 +1,102 @@
+package io.lrp.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Document;
+import org.jsoup.nodes.Element;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** explain through the CLI entry point: file mode, HTML and text outputs. */
+class ExplainCliTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    static String model() throws Exception { return HfBertCliParityTest.modelDir().toString(); }
+
+    @Test
+    void fileModeStreamsInInputOrderAndSkipsBadLines(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("texts.txt");
+        String longLine = "word ".repeat(200);
+        Files.writeString(f, "the first text\n\nthe third text is longer than the first\n" + longLine + "\nlast one\n", StandardCharsets.UTF_8);
+        CliRunner.Result r = CliRunner.run("explain", "--model", model(), "--method", "gi,lrp-ah-ln", "--format", "jsonl",
+                "--batch", "2", "--file", f.toString());
+        assertEquals(0, r.code(), r.err());
+        List<JsonNode> lines = new ArrayList<>();
+        for (String l : r.out().split("\n")) if (!l.isBlank()) lines.add(JSON.readTree(l));
+        List<String> expected = List.of("the first text", "the first text", "the third text is longer than the first",
+                "the third text is longer than the first", "last one", "last one");
+        assertEquals(expected.size(), lines.size(), r.out());
+        for (int i = 0; i < lines.size(); i++) {
+            assertEquals(expected.get(i), lines.get(i).get("text").asText());
+            assertEquals(i % 2 == 0 ? "gi" : "lrp-ah-ln", lines.get(i).get("method").asText());
+        }
+        assertTrue(r.err().contains(f + ":2: empty line; line skipped"), r.err());
+        assertTrue(r.err().contains(f + ":4: ") && r.err().contains("limit of 128"), r.err());
+        assertTrue(r.err().contains("2 of 5 lines skipped"), r.err());
+    }
+
+    @Test
+    void fileModeMissingFileIsAnError(@TempDir Path dir) throws Exception {
+        CliRunner.Result r = CliRunner.run("explain", "--model", model(), "--file", dir.resolve("nope.txt").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().startsWith("lrp: error: text file not found"), r.err());
+    }
+
+    @Test
+    void htmlOutputIsSelfContainedAndCarriesTheNumbers(@TempDir Path dir) throws Exception {
+        Path html = dir.resolve("r.html");
+        String text = "A <b>bold</b> & \"quoted\" claim, never again.";
+        CliRunner.Result r = CliRunner.run("explain", "--model", model(), "--method", "lrp-ah-ln,gi,rollout", "--format", "html",
+                "--out", html.toString(), text);
+        assertEquals(0, r.code(), r.err());
+        CliRunner.Result json = CliRunner.run("explain", "--model", model(), "--method", "lrp-ah-ln,gi,rollout", "--format", "json", text);
+        List<JsonNode> expected = new ArrayList<>();
+        for (String l : json.out().split("\n")) if (!l.isBlank()) expected.add(JSON.readTree(l));
+
+        Document doc = Jsoup.parse(html.toFile(), "UTF-8");
+        assertTrue(doc.select("script[src], link[href], img[src], iframe").isEmpty(), "no external resources");
+        assertFalse(doc.html().contains("http://") || doc.html().contains("https://"), "no network addresses");
+        assertTrue(doc.text().contains(text), "input text shown as text, escaped");
+        assertTrue(doc.select("b").stream().noneMatch(b -> b.text().equals("bold")), "input markup not interpreted");
+        var methods = doc.select("div.method");
+        assertEquals(3, methods.size());
+        for (int m = 0; m < 3; m++) {
+            Element div = methods.get(m);
+            JsonNode e = expected.get(m);
+            assertEquals(e.get("method").asText(), div.attr("data-method"));
+            var spans = div.select("span.t");
+            assertEquals(e.get("relevance").size(), spans.size(), "one span per token");
+            for (int i = 0; i < spans.size(); i++) {
+                assertEquals(e.get("relevance").get(i).asDouble(), Double.parseDouble(spans.get(i).attr("data-r")),
+                        1e-12 * Math.max(1, Math.abs(e.get("relevance").get(i).asDouble())));
+            }
+            double wordSum = 0;
+            for (Element w : div.select("span.w")) wordSum += Double.parseDouble(w.attr("data-r"));
+            double tokenSum = 0;
+            for (int i = 1; i < spans.size() - 1; i++) tokenSum += e.get("relevance").get(i).asDouble();
+            assertEquals(tokenSum, wordSum, 1e-9 * Math.max(1, Math.abs(tokenSum)), "words sum their sub-tokens, specials hidden");
+        }
+    }
+
+    @Test
+    void textOutputToFileHasNoEscapesAndShowsValues(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("r.txt");
+        CliRunner.Result r = CliRunner.run("explain", "--model", model(), "--out", out.toString(), "Never again, thanks.");
+        assertEquals(0, r.code(), r.err());
+        String s = Files.readString(out);
+        assertFalse(s.contains("\u001b["), "no colour escapes in a file");
+        assertTrue(s.contains("positive"), s);
+        assertTrue(s.matches("(?s).*Never\\[[+-]\\d.*"), s);
+        assertTrue(s.contains("sum R ="), s);
+    }
+}
