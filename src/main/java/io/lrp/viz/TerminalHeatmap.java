@@ -70,6 +70,11 @@ public final class TerminalHeatmap {
         if (p.length == 0) {
             return;
         }
+        if (p.length == 1) { // a single score (e.g. a similarity): probabilities mean nothing
+            sb.append(clean(Heat.label(labels, 0, e.label()))).append(": ")
+                    .append(String.format(java.util.Locale.ROOT, "%.4f", e.logits()[0])).append('\n');
+            return;
+        }
         int best = Heat.argmax(p);
         sb.append("prediction: ").append(clean(Heat.label(labels, best, null))).append("  (");
         for (int i = 0; i < p.length; i++) {
