@@ -6,7 +6,15 @@ import io.lrp.data.Example;
 import io.lrp.explain.Relevance;
 import io.lrp.models.Batch;
 import io.lrp.models.ModelLoader;
+import io.lrp.autograd.Tape;
+import io.lrp.autograd.Var;
+import io.lrp.models.Model;
 import io.lrp.models.bert.BertModel;
+import io.lrp.models.paper.PaperConfig;
+import io.lrp.models.paper.PaperModel;
+import io.lrp.text.WordPieceTokenizer;
+import io.lrp.train.Trainer;
+import java.util.Random;
 import io.lrp.train.EncoderHeadTrainer;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -58,31 +66,78 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--limit", description = "Use only the first N training examples.") Integer limit;
 
     @Override public Integer call() throws Exception {
-        if (!arch.equals("minilm-head")) throw new LrpException("unknown --arch '" + arch + "': supported: minilm-head");
+        if (!arch.equals("minilm-head") && !arch.equals("paper")) {
+            throw new LrpException("unknown --arch '" + arch + "': supported: minilm-head, paper");
+        }
         if (epochs < 1 || batch < 1 || !(lr > 0)) throw new LrpException("--epochs, --batch and --lr must be positive");
         Datasets.Format f = Datasets.parseFormat(format);
         List<Example> train = Datasets.read(data, f), devSet = Datasets.read(dev, f);
         if (limit != null) train = new ArrayList<>(train.subList(0, Math.min(limit, train.size())));
+        for (List<Example> set : List.of(train, devSet)) {
+            for (Example e : set) {
+                if (e.label() >= labels.size()) throw new LrpException(e.source() + ":" + e.line() + ": label " + e.label() + " but only " + labels.size() + " labels");
+            }
+        }
         Files.createDirectories(out);
-        BertModel encoder = ModelLoader.miniLm(null);
-        var settings = new EncoderHeadTrainer.Settings(epochs, lr, batch, seed, finetuneLayers, 0.01, 0.06, labels);
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("labels", String.join(",", labels));
-        meta.put("base", "all-MiniLM-L6-v2 (" + ModelLoader.MINILM_ONNX + "), mean pooling");
-        meta.put("trained", String.format(Locale.ROOT, "arch=%s data=%s dev=%s epochs=%d lr=%g batch=%d seed=%d finetune_layers=%d%s",
-                arch, data.getFileName(), dev.getFileName(), epochs, lr, batch, seed, finetuneLayers, limit == null ? "" : " limit=" + limit));
+        meta.put("trained", String.format(Locale.ROOT, "arch=%s data=%s dev=%s epochs=%d lr=%g batch=%d seed=%d%s%s",
+                arch, data.getFileName(), dev.getFileName(), epochs, lr, batch, seed,
+                arch.equals("minilm-head") ? " finetune_layers=" + finetuneLayers : "", limit == null ? "" : " limit=" + limit));
         Path file = out.resolve("model.safetensors");
-        var report = new EncoderHeadTrainer(encoder, settings, System.err).train(train, devSet, file, meta);
+        Trainer.Report report = arch.equals("paper") ? trainPaper(train, devSet, file, meta) : trainMiniLmHead(train, devSet, file, meta);
         PrintWriter w = spec.commandLine().getOut();
         w.printf(Locale.ROOT, "best dev accuracy %.4f (epoch %d), written to %s%n", report.bestDevAccuracy(), report.bestEpoch(), file);
         if (test != null) {
-            BertModel trained = ModelLoader.miniLmClassifier("trained", file);
+            Model trained = arch.equals("paper") ? ModelLoader.paperModel(file, null, "trained") : ModelLoader.miniLmClassifier("trained", file);
             w.printf(Locale.ROOT, "test accuracy %.4f on %s%n", accuracy(trained, Datasets.read(test, f)), test);
         }
         return 0;
     }
 
-    static double accuracy(BertModel model, List<Example> set) {
+    private Trainer.Report trainMiniLmHead(List<Example> train, List<Example> devSet, Path file, Map<String, String> meta) {
+        BertModel encoder = ModelLoader.miniLm(null);
+        meta.put("base", "all-MiniLM-L6-v2 (" + ModelLoader.MINILM_ONNX + "), mean pooling");
+        var settings = new EncoderHeadTrainer.Settings(epochs, lr, batch, seed, finetuneLayers, 0.01, 0.06, labels);
+        return new EncoderHeadTrainer(encoder, settings, System.err).train(train, devSet, file, meta);
+    }
+
+    /** The paper's attention-only model (3 blocks) on MiniLM's frozen embeddings (384-d). */
+    private Trainer.Report trainPaper(List<Example> train, List<Example> devSet, Path file, Map<String, String> meta) {
+        WordPieceTokenizer tok = WordPieceTokenizer.loadClasspath(ModelLoader.MINILM_TOKENIZER);
+        PaperConfig c = new PaperConfig(30522, 384, 12, 3, 512, 2, 1e-12, 1e-12, tok.padId(), tok.unkId(), labels);
+        PaperModel model = PaperModel.create("paper", c, ModelLoader.miniLmEmbeddings(), tok, new Random(seed));
+        meta.put("embeddings", "minilm");
+        meta.put("config", String.format(Locale.ROOT,
+                "{\"vocab\": %d, \"hidden\": %d, \"heads\": %d, \"blocks\": %d, \"n_classes\": %d, \"max_pos\": %d, "
+                        + "\"type_vocab\": %d, \"ln_eps\": 1e-12, \"norm_eps\": 1e-12, \"pad_id\": %d, \"unk_id\": %d, \"labels\": [%s]}",
+                c.vocabSize(), c.hidden(), c.heads(), c.blocks(), labels.size(), c.maxPositions(), c.typeVocab(), c.padId(), c.unkId(),
+                String.join(", ", labels.stream().map(x -> "\"" + x + "\"").toList())));
+        Trainer.Task<Labelled> task = new Trainer.Task<>() {
+            public Var logits(Tape tape, List<Labelled> mb) {
+                Batch b = Batch.of(mb.stream().map(Labelled::ids).toList(), c.padId());
+                return model.forward(tape, Var.constant(model.embed(b)), b);
+            }
+            public int label(Labelled x) { return x.label(); }
+            public Map<String, Var> parameters() { return model.parameters(); }
+        };
+        var settings = new Trainer.Settings(epochs, lr, batch, seed, 0.01, 0.06);
+        return new Trainer<Labelled>(settings, System.err).train(task, encode(tok, train, c.maxPositions()),
+                encode(tok, devSet, c.maxPositions()), file, meta);
+    }
+
+    record Labelled(int[] ids, int label) {}
+
+    private static List<Labelled> encode(WordPieceTokenizer tok, List<Example> set, int max) {
+        List<Labelled> r = new ArrayList<>();
+        for (Example e : set) {
+            int[] ids = tok.encode(e.text()).ids();
+            r.add(new Labelled(ids.length > max ? java.util.Arrays.copyOf(ids, max) : ids, e.label()));
+        }
+        return r;
+    }
+
+    static double accuracy(Model model, List<Example> set) {
         int correct = 0;
         for (int i = 0; i < set.size(); i += 64) {
             List<Example> mb = set.subList(i, Math.min(set.size(), i + 64));

@@ -36,11 +36,15 @@ public final class ModelLoader {
     /** The built-in sentiment classifier: fine-tuned top layer and head, shipped as a classpath resource. */
     public static final String MINILM_SST2 = "models/minilm-sst2.safetensors";
 
-    public static final List<String> BUILT_IN = List.of("minilm-sst2", "minilm");
+    /** The paper's attention-only model trained on SST-2 over MiniLM's frozen embeddings. */
+    public static final String PAPER_SST2 = "models/paper-sst2.safetensors";
+
+    public static final List<String> BUILT_IN = List.of("minilm-sst2", "paper-sst2", "minilm");
 
     public static Model load(String spec) {
         if (spec.equals("minilm")) return miniLm(null);
         if (spec.equals("minilm-sst2")) return miniLmClassifier("minilm-sst2", classpathFile(MINILM_SST2));
+        if (spec.equals("paper-sst2")) return paperModel(classpathFile(PAPER_SST2), null, "paper-sst2");
         Path p = Path.of(spec);
         if (!Files.exists(p)) {
             throw new LrpException("model not found: '" + spec + "' is neither a file, a directory, nor a built-in model ("
@@ -162,6 +166,20 @@ public final class ModelLoader {
 
     /** The paper's attention-only model from safetensors whose metadata "config" holds its sizes. */
     public static PaperModel paperModel(Path file, WordPieceTokenizer tokenizer) {
+        return paperModel(file, tokenizer, file.getFileName().toString().replaceFirst("\\.safetensors$", ""));
+    }
+
+    /** The MiniLM embedding module (word, position, type embeddings and their LayerNorm), frozen. */
+    public static io.lrp.nn.Embeddings miniLmEmbeddings() {
+        OnnxWeights onnx = OnnxWeights.readClasspath(MINILM_ONNX);
+        return io.lrp.nn.Embeddings.load(new Weights(onnx.tensors(), onnx.source()), 30522, 512, 2, 384, 1e-12);
+    }
+
+    /**
+     * A paper model from safetensors. When its metadata says embeddings=minilm, the embedding
+     * module and the tokenizer come from the embedded MiniLM (they are frozen, so not shipped).
+     */
+    public static PaperModel paperModel(Path file, WordPieceTokenizer tokenizer, String name) {
         SafeTensors st = SafeTensors.open(file);
         String json = st.metadata().get("config");
         if (json == null) throw new LrpException(file + ": no 'config' entry in the safetensors metadata: not a paper-model file");
@@ -179,12 +197,19 @@ public final class ModelLoader {
         JsonNode l = c.path("labels");
         if (l.isArray()) l.forEach(n -> labels.add(n.asText()));
         else labels.addAll(labels(c.get("n_classes").asInt()));
+        Map<String, Tensor> tensors = new HashMap<>(st.getAll());
+        String source = file.toString();
+        if ("minilm".equals(st.metadata().get("embeddings"))) {
+            OnnxWeights onnx = OnnxWeights.readClasspath(MINILM_ONNX);
+            for (var e : onnx.tensors().entrySet()) if (e.getKey().startsWith("embeddings.")) tensors.put(e.getKey(), e.getValue());
+            if (tokenizer == null) tokenizer = WordPieceTokenizer.loadClasspath(MINILM_TOKENIZER);
+            source += " + embeddings " + onnx.source();
+        }
         int unk = c.path("unk_id").asInt(tokenizer != null ? tokenizer.unkId() : 3);
         int pad = c.path("pad_id").asInt(0);
         PaperConfig pc = new PaperConfig(c.get("vocab").asInt(), c.get("hidden").asInt(), c.get("heads").asInt(),
                 c.get("blocks").asInt(), c.get("max_pos").asInt(), c.get("type_vocab").asInt(),
                 c.path("ln_eps").asDouble(1e-12), c.path("norm_eps").asDouble(1e-12), pad, unk, labels);
-        String name = file.getFileName().toString().replaceFirst("\\.safetensors$", "");
-        return PaperModel.load(name, pc, new Weights(st.getAll(), file.toString()), tokenizer);
+        return PaperModel.load(name, pc, new Weights(tensors, source), tokenizer);
     }
 }

@@ -64,6 +64,25 @@ public final class PaperModel implements Model {
         return new PaperModel(name, w.source(), c, emb, blocks, pooler, classifier, tokenizer);
     }
 
+    /** A freshly initialised model on given (frozen) embeddings, for training. */
+    public static PaperModel create(String name, PaperConfig c, Embeddings embeddings, WordPieceTokenizer tokenizer, java.util.Random rnd) {
+        int h = c.hidden();
+        double std = 1.0 / Math.sqrt(h);
+        Block[] blocks = new Block[c.blocks()];
+        for (int l = 0; l < blocks.length; l++) {
+            String p = "encoder.layer." + l + ".attention.";
+            blocks[l] = new Block(
+                    Linear.init(p + "self.query", h, h, Role.ENCODER_LINEAR, rnd, std),
+                    Linear.init(p + "self.key", h, h, Role.ENCODER_LINEAR, rnd, std),
+                    Linear.init(p + "self.value", h, h, Role.ENCODER_LINEAR, rnd, std),
+                    Linear.init(p + "output.dense", h, h, Role.ENCODER_LINEAR, rnd, std),
+                    new LayerNorm("encoder.layer." + l + ".norm", null, null, c.normEps(), Ops.NormKind.UNBIASED_STD));
+        }
+        Linear pooler = Linear.init("pooler.dense", h, h, Role.HEAD_LINEAR, rnd, std);
+        Linear classifier = Linear.init("classifier", c.labels().size(), h, Role.HEAD_LINEAR, rnd, std);
+        return new PaperModel(name, "initialised (seeded)", c, embeddings, blocks, pooler, classifier, tokenizer);
+    }
+
     public PaperConfig config() { return config; }
 
     @Override public String name() { return name; }

@@ -1,0 +1,116 @@
+package io.lrp.train;
+
+import io.lrp.autograd.Ops;
+import io.lrp.autograd.RuleSet;
+import io.lrp.autograd.Tape;
+import io.lrp.autograd.Var;
+import io.lrp.io.SafeTensors;
+import io.lrp.tensor.Tensor;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The training loop shared by every architecture: shuffled minibatches, cross-entropy, AdamW with
+ * linear warm-up and decay, dropout on, a progress bar, dev accuracy after each epoch, and the
+ * best model written atomically (temp file + rename), so a killed run loses at most one epoch.
+ */
+public final class Trainer<T> {
+
+    /** What the loop needs from an architecture. */
+    public interface Task<T> {
+        /** Logits [B, C] of a minibatch; the tape is in training mode when training. */
+        Var logits(Tape tape, List<T> batch);
+        int label(T item);
+        /** The parameters to train, by name (they are also what the checkpoint holds). */
+        Map<String, Var> parameters();
+    }
+
+    public record Settings(int epochs, double lr, int batch, long seed, double weightDecay, double warmup) {}
+
+    public record Report(double bestDevAccuracy, int bestEpoch, Map<String, Tensor> weights) {}
+
+    private final Settings s;
+    private final PrintStream log;
+
+    public Trainer(Settings settings, PrintStream log) {
+        this.s = settings;
+        this.log = log;
+    }
+
+    public Report train(Task<T> task, List<T> train, List<T> dev, Path checkpoint, Map<String, String> metadata) {
+        Random rnd = new Random(s.seed());
+        Map<String, Var> params = task.parameters();
+        AdamW opt = new AdamW(params, s.weightDecay());
+        long totalSteps = (long) ((train.size() + s.batch() - 1) / s.batch()) * s.epochs(), step = 0;
+        double best = -1;
+        int bestEpoch = -1;
+        Map<String, Tensor> bestWeights = null;
+        for (int epoch = 1; epoch <= s.epochs(); epoch++) {
+            List<T> order = new ArrayList<>(train);
+            Collections.shuffle(order, rnd);
+            Progress bar = new Progress(log, String.format("epoch %d/%d", epoch, s.epochs()), order.size());
+            double lossSum = 0;
+            int correct = 0, seen = 0;
+            for (int i = 0; i < order.size(); i += s.batch()) {
+                List<T> mb = order.subList(i, Math.min(order.size(), i + s.batch()));
+                Tape tape = Tape.recording(RuleSet.GRADIENT).batch(mb.size()).training(rnd);
+                Var logits = task.logits(tape, mb);
+                int[] labels = mb.stream().mapToInt(task::label).toArray();
+                Var loss = Ops.crossEntropy(tape, logits, labels);
+                tape.backward(loss, new Tensor(new float[] {1f}, 1));
+                opt.step(learningRate(step++, totalSteps));
+                lossSum += loss.value.data[0] * mb.size();
+                seen += mb.size();
+                correct += countCorrect(logits.value, labels);
+                bar.advance(mb.size(), String.format(Locale.ROOT, "loss %.4f acc %.3f", lossSum / seen, (double) correct / seen));
+            }
+            double devAcc = accuracy(task, dev);
+            log.printf(Locale.ROOT, "epoch %d: train loss %.4f, train acc %.4f, dev acc %.4f%n", epoch, lossSum / seen, (double) correct / seen, devAcc);
+            if (devAcc > best) {
+                best = devAcc;
+                bestEpoch = epoch;
+                bestWeights = new LinkedHashMap<>();
+                for (var e : params.entrySet()) bestWeights.put(e.getKey(), e.getValue().value.copy());
+                Map<String, String> meta = new LinkedHashMap<>(metadata);
+                meta.put("dev_accuracy", String.format(Locale.ROOT, "%.4f", devAcc));
+                meta.put("epoch", Integer.toString(epoch));
+                if (checkpoint != null) SafeTensors.write(checkpoint, bestWeights, meta);
+            }
+        }
+        return new Report(best, bestEpoch, bestWeights);
+    }
+
+    private double learningRate(long step, long total) {
+        long warm = Math.max(1, Math.round(s.warmup() * total));
+        if (step < warm) return s.lr() * (step + 1) / warm;
+        return s.lr() * Math.max(0.0, (double) (total - step) / Math.max(1, total - warm));
+    }
+
+    /** Accuracy without dropout, in batches of 64. */
+    public static <T> double accuracy(Task<T> task, List<T> set) {
+        int correct = 0;
+        for (int i = 0; i < set.size(); i += 64) {
+            List<T> mb = set.subList(i, Math.min(set.size(), i + 64));
+            Var logits = task.logits(Tape.inference().batch(mb.size()), mb);
+            correct += countCorrect(logits.value, mb.stream().mapToInt(task::label).toArray());
+        }
+        return set.isEmpty() ? 0 : (double) correct / set.size();
+    }
+
+    private static int countCorrect(Tensor logits, int[] labels) {
+        int c = logits.dim(1), n = 0;
+        for (int b = 0; b < labels.length; b++) {
+            int best = 0;
+            for (int j = 1; j < c; j++) if (logits.data[b * c + j] > logits.data[b * c + best]) best = j;
+            if (best == labels[b]) n++;
+        }
+        return n;
+    }
+}
