@@ -21,7 +21,10 @@ public final class Ops {
      */
     private static final Gemm SMALL = new io.lrp.tensor.JavaGemm();
 
-    private static Gemm headGemm() { return SMALL; }
+    /** Below this many multiply-adds a JNI call costs more than it saves. */
+    private static final long SMALL_PRODUCT = 1L << 15;
+
+    private static Gemm headGemm(int m, int n, int k) { return (long) m * n * k < SMALL_PRODUCT ? SMALL : gemm(); }
 
     private static Var out(Tensor t, boolean grad) { return new Var(t, grad); }
 
@@ -38,7 +41,8 @@ public final class Ops {
         int[] shape = x.value.shape();
         shape[shape.length - 1] = out;
         Tensor y = Tensor.zeros(shape);
-        gemm().sgemm(false, true, n, out, in, 1f, x.value.data, 0, in, w.value.data, 0, in, 0f, y.data, 0, out);
+        boolean constantW = !w.requiresGrad();
+        gemm().sgemm(false, true, n, out, in, 1f, x.value.data, 0, in, w.value.data, 0, in, constantW, 0f, y.data, 0, out);
         if (b != null) addRowVector(y.data, b.value.data, n, out);
 
         Rule rule = tape.rules().get(role);
@@ -79,7 +83,7 @@ public final class Ops {
                     if (b.requiresGrad()) addColumnSums(g, b.gradBuffer(), n, out);
                 }
                 if (x.requiresGrad()) {
-                    gemm().sgemm(false, false, n, in, out, 1f, g, 0, out, w.value.data, 0, in, 1f, x.gradBuffer(), 0, in);
+                    gemm().sgemm(false, false, n, in, out, 1f, g, 0, out, w.value.data, 0, in, constantW, 1f, x.gradBuffer(), 0, in);
                 }
                 if (w.requiresGrad()) {
                     gemm().sgemm(true, false, out, in, n, 1f, g, 0, out, x.value.data, 0, in, 1f, w.gradBuffer(), 0, in);
@@ -123,7 +127,7 @@ public final class Ops {
         for (int b = 0; b < batch; b++) {
             for (int h = 0; h < heads; h++) {
                 int qo = b * len * hidden + h * d, so = (b * heads + h) * len * len;
-                headGemm().sgemm(false, true, len, len, d, scale, q.value.data, qo, hidden,
+                headGemm(len, len, d).sgemm(false, true, len, len, d, scale, q.value.data, qo, hidden,
                         k.value.data, qo, hidden, 0f, s.data, so, len);
                 if (maskAdd != null) {
                     for (int i = 0; i < len; i++) {
@@ -143,9 +147,9 @@ public final class Ops {
                 for (int b = 0; b < batch; b++) {
                     for (int h = 0; h < heads; h++) {
                         int qo = b * len * hidden + h * d, so = (b * heads + h) * len * len;
-                        if (q.requiresGrad()) headGemm().sgemm(false, false, len, d, len, factor, g, so, len,
+                        if (q.requiresGrad()) headGemm(len, d, len).sgemm(false, false, len, d, len, factor, g, so, len,
                                 k.value.data, qo, hidden, 1f, q.gradBuffer(), qo, hidden);
-                        if (k.requiresGrad()) headGemm().sgemm(true, false, len, d, len, factor, g, so, len,
+                        if (k.requiresGrad()) headGemm(len, d, len).sgemm(true, false, len, d, len, factor, g, so, len,
                                 q.value.data, qo, hidden, 1f, k.gradBuffer(), qo, hidden);
                     }
                 }
@@ -201,7 +205,7 @@ public final class Ops {
         for (int b = 0; b < batch; b++) {
             for (int h = 0; h < heads; h++) {
                 int vo = b * len * hidden + h * d, po = (b * heads + h) * len * len;
-                headGemm().sgemm(false, false, len, d, len, 1f, p.value.data, po, len,
+                headGemm(len, d, len).sgemm(false, false, len, d, len, 1f, p.value.data, po, len,
                         v.value.data, vo, hidden, 0f, c.data, vo, hidden);
             }
         }
@@ -215,9 +219,9 @@ public final class Ops {
                 for (int b = 0; b < batch; b++) {
                     for (int h = 0; h < heads; h++) {
                         int vo = b * len * hidden + h * d, po = (b * heads + h) * len * len;
-                        if (p.requiresGrad()) headGemm().sgemm(false, true, len, len, d, factor, g, vo, hidden,
+                        if (p.requiresGrad()) headGemm(len, len, d).sgemm(false, true, len, len, d, factor, g, vo, hidden,
                                 v.value.data, vo, hidden, 1f, p.gradBuffer(), po, len);
-                        if (v.requiresGrad()) headGemm().sgemm(true, false, len, d, len, factor, p.value.data, po, len,
+                        if (v.requiresGrad()) headGemm(len, d, len).sgemm(true, false, len, d, len, factor, p.value.data, po, len,
                                 g, vo, hidden, 1f, v.gradBuffer(), vo, hidden);
                     }
                 }

@@ -13,6 +13,16 @@ public interface Gemm {
                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                float beta, float[] c, int cOff, int ldc);
 
+    /**
+     * The same product, with a hint that B is a constant operand (a weight that does not change
+     * while the hint is given), which a backend may keep in its own layout between calls.
+     */
+    default void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb, boolean bConstant,
+                       float beta, float[] c, int cOff, int ldc) {
+        sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
     String name();
 
     /** The backend in use: OpenBLAS when its natives load, unless -Dlrp.gemm=java forces the reference. */
