@@ -1,0 +1,123 @@
+package io.lrp.cli;
+
+import io.lrp.LrpException;
+import io.lrp.data.Datasets;
+import io.lrp.data.Example;
+import io.lrp.eval.Evaluation;
+import io.lrp.explain.Method;
+import io.lrp.models.Model;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "evaluate", sortOptions = false,
+        description = {"Input perturbation evaluation (Ali et al. 2022): AUAC (generate), AUPC and AU-MSE (pruning) per method,",
+                "explaining the true label of each example. Resumable: run the same command again after an interruption."},
+        footer = {"", "Writes to DIR: samples.jsonl (one line per sample and method, as computed), run.json, summary.json,",
+                "summary.md, summary.csv, curves.png/.svg (mean E vs fraction, generate and pruning side by side) and",
+                "conservation.png/.svg (sum of relevance vs explained logit, for gi and lrp-ah-ln).",
+                "", "Example:",
+                "  lrp evaluate --model minilm-sst2 --data ../shared/data/sst2/stsa.binary.test --methods lrp-ah-ln,gi,random \\",
+                "      --limit 200 --out /tmp/eval-sst2"})
+final class EvaluateCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = {"-m", "--model"}, defaultValue = Models.DEFAULT,
+            description = "A model directory, .onnx or .safetensors file, or a built-in name. Default: ${DEFAULT-VALUE}.")
+    String model;
+
+    @Option(names = "--data", required = true, description = "Labelled examples: stsa, GLUE TSV or JSON Lines.")
+    Path data;
+
+    @Option(names = "--format", description = "stsa, glue or jsonl (detected from the content when absent).")
+    String format;
+
+    @Option(names = "--methods", defaultValue = "all",
+            description = "Comma-separated methods, or all: gi, lrp-ah, lrp-ah-ln, attnlrp, saliency, a-last, rollout, gae, ig, occlusion, random. Default: ${DEFAULT-VALUE}.")
+    String methods;
+
+    @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR", description = "Output directory (created; an existing run there is resumed).")
+    Path out;
+
+    @Option(names = "--limit", paramLabel = "N", description = "Evaluate only N examples: the first N, or N drawn at random with --shuffle.")
+    Integer limit;
+
+    @Option(names = "--shuffle", description = "With --limit: draw the examples at random (seeded by --seed) instead of taking the first N.")
+    boolean shuffle;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of the random baseline (and of --shuffle). Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--gamma", defaultValue = "0", description = "Gamma rule for the LRP methods. Default: ${DEFAULT-VALUE}.")
+    double gamma;
+
+    @Option(names = "--batch", defaultValue = "16", description = "Examples explained per batch. Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Option(names = "--truncate", description = "Cut inputs longer than the model's limit instead of failing.")
+    boolean truncate;
+
+    @Option(names = "--no-plots", description = "Do not draw the PNG/SVG figures.")
+    boolean noPlots;
+
+    @Override public Integer call() {
+        if (limit != null && limit < 1) throw new LrpException("--limit must be >= 1, got " + limit);
+        if (batch < 1) throw new LrpException("--batch must be >= 1, got " + batch);
+        if (shuffle && limit == null) throw new LrpException("--shuffle needs --limit");
+        List<Method> ms = Method.parseList(methods);
+        List<Example> examples = Datasets.read(data, Datasets.parseFormat(format));
+        if (examples.isEmpty()) throw new LrpException(data + ": no examples");
+        examples = select(examples);
+        Model m = Models.open(model);
+
+        Evaluation.Settings settings = new Evaluation.Settings(ms, seed, gamma, batch, truncate);
+        Evaluation ev = new Evaluation(m, examples, settings, out).check();
+        PrintWriter err = spec.commandLine().getErr();
+        err.printf("evaluating %s on %d examples of %s, methods %s -> %s%n", m.name(), examples.size(), data,
+                String.join(",", ms.stream().map(Method::id).toList()), out);
+        err.flush();
+        Evaluation.Report r = ev
+                .progress(progressStream())
+                .plots(!noPlots)
+                .run();
+        if (r.resumed() > 0) err.printf("resumed: %d results were already in %s%n", r.resumed(), out.resolve(Evaluation.SAMPLES));
+        err.printf("wrote %s (summary.json, summary.md, summary.csv%s)%n", out, noPlots ? "" : ", curves.png/.svg, conservation.png/.svg");
+        err.flush();
+        PrintWriter w = spec.commandLine().getOut();
+        w.print(r.markdown());
+        w.flush();
+        return 0;
+    }
+
+    private List<Example> select(List<Example> all) {
+        if (limit == null || limit >= all.size()) return all;
+        if (!shuffle) return new ArrayList<>(all.subList(0, limit));
+        List<Integer> idx = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) idx.add(i);
+        Collections.shuffle(idx, new Random(seed));
+        List<Integer> pick = new ArrayList<>(idx.subList(0, limit));
+        Collections.sort(pick); // keep file order
+        List<Example> out = new ArrayList<>();
+        for (int i : pick) out.add(all.get(i));
+        return out;
+    }
+
+    /** The progress bar goes to the command's error stream. */
+    private PrintStream progressStream() {
+        PrintWriter err = spec.commandLine().getErr();
+        return new PrintStream(new java.io.OutputStream() {
+            @Override public void write(int b) { err.write(b); }
+            @Override public void write(byte[] b, int off, int len) { err.write(new String(b, off, len, java.nio.charset.StandardCharsets.UTF_8)); }
+            @Override public void flush() { err.flush(); }
+        }, true, java.nio.charset.StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,192 @@
+package io.lrp.eval;
+
+import de.erichseifert.vectorgraphics2d.Document;
+import de.erichseifert.vectorgraphics2d.VectorGraphics2D;
+import de.erichseifert.vectorgraphics2d.svg.SVGProcessor;
+import de.erichseifert.vectorgraphics2d.util.PageSize;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.geom.AffineTransform;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * The evaluation's figures, drawn with XChart (headless):
+ * <ul>
+ *   <li>curves.png and curves.svg: two panels side by side, the mean evidence E against the
+ *       fraction of tokens for generate (restored, most relevant first) and for pruning
+ *       (removed, least relevant first), one line per method, as in the paper's figure. Each
+ *       panel is an XChart chart; the two are painted next to each other into one image (PNG)
+ *       and into one SVG document.</li>
+ *   <li>conservation.png and conservation.svg: the sum of relevance against the explained
+ *       logit, one point per sample, for gi and lrp-ah-ln, with the diagonal y = x.</li>
+ * </ul>
+ */
+public final class Plots {
+    private Plots() {}
+
+    static {
+        if (System.getProperty("java.awt.headless") == null) System.setProperty("java.awt.headless", "true");
+    }
+
+    static final int PANEL_W = 600, PANEL_H = 450, CURVES_W = 760;
+
+    private static final Color[] COLORS = {
+        new Color(0xd6, 0x27, 0x28), new Color(0x1f, 0x77, 0xb4), new Color(0x2c, 0xa0, 0x2c), new Color(0xff, 0x7f, 0x0e),
+        new Color(0x94, 0x67, 0xbd), new Color(0x8c, 0x56, 0x4b), new Color(0xe3, 0x77, 0xc2), new Color(0x7f, 0x7f, 0x7f),
+        new Color(0xbc, 0xbd, 0x22), new Color(0x17, 0xbe, 0xcf), new Color(0x00, 0x00, 0x00)
+    };
+
+    /** curves.png and curves.svg in dir. */
+    public static void curves(Map<String, Curves.Summary> summaries, Path dir) throws IOException {
+        XYChart gen = panel("generate (MoRF insertion), legend: AUAC", "fraction of tokens restored", summaries, true);
+        XYChart pru = panel("pruning (LeRF deletion), legend: AUPC", "fraction of tokens removed", summaries, false);
+        List<XYChart> panels = List.of(gen, pru);
+        writePng(panels, dir.resolve("curves.png"));
+        writeSvg(panels, dir.resolve("curves.svg"));
+    }
+
+    private static XYChart panel(String title, String xTitle, Map<String, Curves.Summary> summaries, boolean generate) {
+        XYChart c = new XYChartBuilder().width(CURVES_W).height(PANEL_H).title(title)
+                .xAxisTitle(xTitle).yAxisTitle("mean E = softmax(z)[y]").build();
+        style(c);
+        c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        c.getStyler().setXAxisMin(0.0).setXAxisMax(1.0);
+        int i = 0;
+        for (var e : summaries.entrySet()) {
+            Curves.Summary s = e.getValue();
+            if (s.n() == 0) continue;
+            double area = generate ? s.auac() : s.aupc();
+            String name = String.format(java.util.Locale.ROOT, "%s (%.3f)", e.getKey(), area);
+            XYSeries ser = c.addSeries(name, s.fracs(), generate ? s.meanGenerateE() : s.meanPruningE());
+            Color col = COLORS[i++ % COLORS.length];
+            ser.setLineColor(col);
+            ser.setMarkerColor(col);
+            ser.setMarker(SeriesMarkers.CIRCLE);
+            ser.setLineStyle(new BasicStroke(2f));
+        }
+        return c;
+    }
+
+    /** conservation.png and conservation.svg in dir: sum R against the explained logit. */
+    public static void conservation(Map<String, List<SampleRecord>> byMethod, Path dir) throws IOException {
+        XYChart c = new XYChartBuilder().width(PANEL_W).height(PANEL_H).title("conservation: sum of relevance vs explained logit")
+                .xAxisTitle("explained logit").yAxisTitle("sum of relevance").build();
+        style(c);
+        c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+        c.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
+        int i = 0;
+        for (var e : byMethod.entrySet()) {
+            List<SampleRecord> rs = e.getValue();
+            if (rs.isEmpty()) continue;
+            double[] x = new double[rs.size()], y = new double[rs.size()];
+            for (int k = 0; k < rs.size(); k++) {
+                x[k] = rs.get(k).logit();
+                y[k] = rs.get(k).relevanceSum();
+                lo = Math.min(lo, Math.min(x[k], y[k]));
+                hi = Math.max(hi, Math.max(x[k], y[k]));
+            }
+            XYSeries s = c.addSeries(e.getKey(), x, y);
+            s.setMarker(i % 2 == 0 ? SeriesMarkers.CIRCLE : SeriesMarkers.DIAMOND);
+            s.setMarkerColor(COLORS[(i + 1) % COLORS.length]);
+            i++;
+        }
+        if (lo <= hi && Double.isFinite(lo) && Double.isFinite(hi)) {
+            if (lo == hi) { lo -= 1; hi += 1; }
+            XYSeries d = c.addSeries("y = x", new double[] {lo, hi}, new double[] {lo, hi});
+            d.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+            d.setMarker(SeriesMarkers.NONE);
+            d.setLineColor(Color.GRAY);
+            d.setLineStyle(new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
+        }
+        writePng(List.of(c), dir.resolve("conservation.png"));
+        writeSvg(List.of(c), dir.resolve("conservation.svg"));
+    }
+
+    private static void style(XYChart c) {
+        Styler s = c.getStyler();
+        s.setChartBackgroundColor(Color.WHITE);
+        s.setPlotBackgroundColor(Color.WHITE);
+        s.setPlotBorderColor(Color.DARK_GRAY);
+        s.setLegendBorderColor(Color.LIGHT_GRAY);
+        s.setMarkerSize(6);
+        s.setLocale(java.util.Locale.ROOT);
+        c.getStyler().setPlotGridLinesColor(new Color(0xe0, 0xe0, 0xe0));
+    }
+
+    /** The panels painted side by side into one PNG. */
+    static void writePng(List<XYChart> panels, Path file) throws IOException {
+        int w = 0, h = 0;
+        for (XYChart c : panels) {
+            w += c.getWidth();
+            h = Math.max(h, c.getHeight());
+        }
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        try {
+            g.setColor(Color.WHITE);
+            g.fillRect(0, 0, w, h);
+            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+            int x = 0;
+            for (XYChart c : panels) {
+                AffineTransform saved = g.getTransform();
+                g.translate(x, 0);
+                g.setClip(0, 0, c.getWidth(), c.getHeight());
+                c.paint(g, c.getWidth(), c.getHeight());
+                g.setClip(null);
+                g.setTransform(saved);
+                x += c.getWidth();
+            }
+        } finally {
+            g.dispose();
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        if (!ImageIO.write(img, "png", out)) throw new IOException("no PNG writer");
+        write(file, out.toByteArray());
+    }
+
+    /** The panels painted side by side into one SVG document. */
+    static void writeSvg(List<XYChart> panels, Path file) throws IOException {
+        int w = 0, h = 0;
+        for (XYChart c : panels) {
+            w += c.getWidth();
+            h = Math.max(h, c.getHeight());
+        }
+        VectorGraphics2D g = new VectorGraphics2D();
+        int x = 0;
+        for (XYChart c : panels) {
+            AffineTransform saved = g.getTransform();
+            g.translate(x, 0);
+            g.setClip(0, 0, c.getWidth(), c.getHeight());
+            c.paint(g, c.getWidth(), c.getHeight());
+            g.setClip(null);
+            g.setTransform(saved);
+            x += c.getWidth();
+        }
+        Document doc = new SVGProcessor().getDocument(g.getCommands(), new PageSize(0, 0, w, h));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        doc.writeTo(out);
+        write(file, out.toByteArray());
+    }
+
+    private static void write(Path file, byte[] bytes) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.write(tmp, bytes);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+}
