@@ -11,7 +11,10 @@ import io.lrp.models.bert.BertModel;
 import io.lrp.tensor.BlasGemm;
 import io.lrp.tensor.Gemm;
 import java.io.PrintWriter;
+import io.lrp.explain.Explainer;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -44,6 +47,16 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
+    @Option(names = "--texts", description = "Corpus mode: explain the first --n texts of this file (stsa, glue or jsonl, or one text per line) "
+            + "one by one and in batches, and report both times and their ratio.")
+    Path texts;
+
+    @Option(names = "--n", defaultValue = "100", description = "Corpus mode: number of texts. Default: ${DEFAULT-VALUE}.")
+    int n;
+
+    @Option(names = "--batch", defaultValue = "32", description = "Corpus mode: texts per batch. Default: ${DEFAULT-VALUE}.")
+    int batchSize;
+
     @Override public Integer call() {
         if (seq < 2) throw new LrpException("--seq must be at least 2 ([CLS] and [SEP])");
         if (threads < 1) throw new LrpException("--threads must be >= 1");
@@ -51,6 +64,7 @@ final class BenchCommand implements Callable<Integer> {
         Model m = Models.open(model);
         if (seq > m.maxLength()) throw new LrpException("--seq " + seq + " exceeds the model's limit of " + m.maxLength());
         if (Gemm.get() instanceof BlasGemm) BlasGemm.setThreads(threads);
+        if (texts != null) return corpus(m);
         Method explain = method.equals("forward") ? null : Method.parse(method);
         if (explain != null && m instanceof BertModel b && !b.hasClassifier()) {
             throw new LrpException("model " + m.name() + " has no classification head to explain; bench --method forward times the encoder");
@@ -78,6 +92,42 @@ final class BenchCommand implements Callable<Integer> {
                     m.name(), method, seq, threads, Gemm.get().name(), median, ms[0], runs);
         }
         return 0;
+    }
+
+    /** Explains n texts one by one and in batches (each timed after one untimed warm-up pass). */
+    private int corpus(Model m) {
+        Method explain = method.equals("forward") ? Method.LRP_AH_LN : Method.parse(method);
+        List<String> all = readTexts(texts);
+        List<String> sample = all.subList(0, Math.min(n, all.size()));
+        Explainer single = Explainer.of(m).method(explain).batchSize(1).truncate(true);
+        Explainer batched = Explainer.of(m).method(explain).batchSize(batchSize).truncate(true);
+        batched.explain(sample, null);
+        single.explain(sample.subList(0, Math.min(10, sample.size())), null);
+        long t0 = System.nanoTime();
+        single.explain(sample, null);
+        double oneByOne = (System.nanoTime() - t0) / 1e9;
+        t0 = System.nanoTime();
+        batched.explain(sample, null);
+        double inBatches = (System.nanoTime() - t0) / 1e9;
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf(java.util.Locale.ROOT, json
+                        ? "{\"model\":\"%s\",\"method\":\"%s\",\"texts\":%d,\"batch\":%d,\"threads\":%d,\"one_by_one_s\":%.3f,\"batched_s\":%.3f,\"speedup\":%.2f}%n"
+                        : "%s %s on %d texts, %d thread(s): one by one %.3f s, batches of %d %.3f s, speed-up %.2fx%n",
+                json ? new Object[] {m.name(), explain.id(), sample.size(), batchSize, threads, oneByOne, inBatches, oneByOne / inBatches}
+                        : new Object[] {m.name(), explain.id(), sample.size(), threads, oneByOne, batchSize, inBatches, oneByOne / inBatches});
+        return 0;
+    }
+
+    private static List<String> readTexts(Path file) {
+        try {
+            return io.lrp.data.Datasets.read(file, null).stream().map(io.lrp.data.Example::text).toList();
+        } catch (LrpException e) {
+            try {
+                return java.nio.file.Files.readAllLines(file).stream().filter(l -> !l.isBlank()).toList();
+            } catch (java.io.IOException io) {
+                throw new LrpException("cannot read " + file + ": " + io.getMessage());
+            }
+        }
     }
 
     private static void forward(Model m, Batch batch) {
