@@ -63,8 +63,8 @@ final class BenchCommand implements Callable<Integer> {
         if (runs < 1) throw new LrpException("--runs must be >= 1");
         Model m = Models.open(model);
         if (seq > m.maxLength()) throw new LrpException("--seq " + seq + " exceeds the model's limit of " + m.maxLength());
+        if (texts != null) return corpus(m); // threads = workers over batches, BLAS single-threaded
         if (Gemm.get() instanceof BlasGemm) BlasGemm.setThreads(threads);
-        if (texts != null) return corpus(m);
         Method explain = method.equals("forward") ? null : Method.parse(method);
         if (explain != null && m instanceof BertModel b && !b.hasClassifier()) {
             throw new LrpException("model " + m.name() + " has no classification head to explain; bench --method forward times the encoder");
@@ -100,7 +100,7 @@ final class BenchCommand implements Callable<Integer> {
         List<String> all = readTexts(texts);
         List<String> sample = all.subList(0, Math.min(n, all.size()));
         Explainer single = Explainer.of(m).method(explain).batchSize(1).truncate(true);
-        Explainer batched = Explainer.of(m).method(explain).batchSize(batchSize).truncate(true);
+        Explainer batched = Explainer.of(m).method(explain).batchSize(batchSize).truncate(true).threads(threads);
         batched.explain(sample, null);
         single.explain(sample.subList(0, Math.min(10, sample.size())), null);
         long t0 = System.nanoTime();
@@ -112,9 +112,9 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.printf(java.util.Locale.ROOT, json
                         ? "{\"model\":\"%s\",\"method\":\"%s\",\"texts\":%d,\"batch\":%d,\"threads\":%d,\"one_by_one_s\":%.3f,\"batched_s\":%.3f,\"speedup\":%.2f}%n"
-                        : "%s %s on %d texts, %d thread(s): one by one %.3f s, batches of %d %.3f s, speed-up %.2fx%n",
+                        : "%s %s on %d texts: one by one (1 thread) %.3f s, batches of %d on %d thread(s) %.3f s, speed-up %.2fx%n",
                 json ? new Object[] {m.name(), explain.id(), sample.size(), batchSize, threads, oneByOne, inBatches, oneByOne / inBatches}
-                        : new Object[] {m.name(), explain.id(), sample.size(), threads, oneByOne, batchSize, inBatches, oneByOne / inBatches});
+                        : new Object[] {m.name(), explain.id(), sample.size(), oneByOne, batchSize, threads, inBatches, oneByOne / inBatches});
         return 0;
     }
 

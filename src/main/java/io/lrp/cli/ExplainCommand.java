@@ -73,6 +73,9 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "16", description = "Texts per batch. Default: ${DEFAULT-VALUE}.")
     int batch;
 
+    @Option(names = "--threads", description = "Worker threads over batches. Default: the number of processors.")
+    Integer threads;
+
     @Option(names = {"-f", "--file"}, description = "Explain each line of this UTF-8 file (streamed, in input order; bad lines are reported and skipped).")
     Path file;
 
@@ -121,7 +124,8 @@ final class ExplainCommand implements Callable<Integer> {
     }
 
     private Explainer explainer(Model m, Method method) {
-        return Explainer.of(m).method(method).gamma(gamma).seed(seed).batchSize(batch).truncate(truncate);
+        return Explainer.of(m).method(method).gamma(gamma).seed(seed).batchSize(batch).truncate(truncate)
+                .threads(threads != null ? threads : Runtime.getRuntime().availableProcessors());
     }
 
     /** One row per text, one explanation per method. */

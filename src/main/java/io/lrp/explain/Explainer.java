@@ -21,6 +21,7 @@ public final class Explainer {
     private Relevance.Options options = Relevance.Options.DEFAULT;
     private int batchSize = 16;
     private boolean truncate;
+    private int threads = 1;
 
     private Explainer(Model model) { this.model = model; }
 
@@ -34,6 +35,13 @@ public final class Explainer {
         this.batchSize = n;
         return this;
     }
+    /** Worker threads over the batches of one call (default 1); results do not depend on it. */
+    public Explainer threads(int n) {
+        if (n < 1) throw new LrpException("threads must be >= 1");
+        this.threads = n;
+        return this;
+    }
+
     /** Cut over-long inputs to the model's limit (keeping the final [SEP]) instead of failing. */
     public Explainer truncate(boolean t) { this.truncate = t; return this; }
 
@@ -83,22 +91,60 @@ public final class Explainer {
         for (int i = 0; i < order.length; i++) order[i] = i;
         Arrays.sort(order, Comparator.comparingInt(i -> inputs.get(i).encoding().length()));
         Explanation[] out = new Explanation[inputs.size()];
-        for (int start = 0; start < order.length; start += batchSize) {
-            int end = Math.min(order.length, start + batchSize);
-            List<int[]> ids = new ArrayList<>();
-            int[] t = new int[end - start];
-            for (int k = start; k < end; k++) {
-                ids.add(inputs.get(order[k]).encoding().ids());
-                t[k - start] = targets == null ? -1 : targets[order[k]];
-            }
-            Batch batch = Batch.of(ids, model.padId());
-            Relevance.Result r = Relevance.compute(model, batch, method, t, options);
-            for (int k = start; k < end; k++) {
-                int b = k - start;
-                out[order[k]] = build(inputs.get(order[k]), r.logits()[b], r.targets()[b], r.relevance()[b], r.bias()[b]);
-            }
+        List<Runnable> chunks = new ArrayList<>();
+        for (int start0 = 0; start0 < order.length; start0 += batchSize) {
+            int start = start0, end = Math.min(order.length, start0 + batchSize);
+            chunks.add(() -> {
+                List<int[]> ids = new ArrayList<>();
+                int[] t = new int[end - start];
+                for (int k = start; k < end; k++) {
+                    ids.add(inputs.get(order[k]).encoding().ids());
+                    t[k - start] = targets == null ? -1 : targets[order[k]];
+                }
+                Batch batch = Batch.of(ids, model.padId());
+                Relevance.Result r = Relevance.compute(model, batch, method, t, options);
+                for (int k = start; k < end; k++) {
+                    int b = k - start;
+                    out[order[k]] = build(inputs.get(order[k]), r.logits()[b], r.targets()[b], r.relevance()[b], r.bias()[b]);
+                }
+            });
         }
+        runAll(chunks);
         return Arrays.asList(out);
+    }
+
+    /**
+     * Runs the chunks on up to {@code threads} worker threads; chunks are independent (own tape,
+     * own buffers; the model is read-only), so the results do not depend on the thread count.
+     */
+    private void runAll(List<Runnable> chunks) {
+        int n = Math.min(threads, chunks.size());
+        if (n <= 1) {
+            chunks.forEach(Runnable::run);
+            return;
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(n, r -> {
+            Thread th = new Thread(r, "lrp-explain");
+            th.setDaemon(true);
+            return th;
+        });
+        try {
+            List<java.util.concurrent.Future<?>> fs = new ArrayList<>();
+            for (Runnable c : chunks) fs.add(pool.submit(c));
+            for (var f : fs) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof RuntimeException re) throw re;
+                    throw new IllegalStateException(e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new LrpException("interrupted");
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     private Input checkLength(Input in) {

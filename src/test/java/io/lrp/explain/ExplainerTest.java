@@ -30,9 +30,9 @@ class ExplainerTest {
     }
 
     @Test
-    void batchedEqualsOneByOneForEveryMethod() {
+    void batchedAndThreadedEqualsOneByOneForEveryMethod() {
         for (Method m : Method.values()) {
-            Explainer ex = Explainer.of(model).method(m).batchSize(4);
+            Explainer ex = Explainer.of(model).method(m).batchSize(2).threads(2);
             List<Explanation> batched = ex.explain(TEXTS, null);
             assertEquals(TEXTS.size(), batched.size());
             for (int i = 0; i < TEXTS.size(); i++) {
