@@ -108,15 +108,7 @@ class HfBertCliParityTest {
         return worst;
     }
 
-    static int[] ints(JsonNode a) {
-        int[] r = new int[a.size()];
-        for (int i = 0; i < r.length; i++) r[i] = a.get(i).asInt();
-        return r;
-    }
+    static int[] ints(JsonNode a) { return io.lrp.explain.GoldenFiles.ints(a); }
 
-    static double[] doubles(JsonNode a) {
-        double[] r = new double[a.size()];
-        for (int i = 0; i < r.length; i++) r[i] = a.get(i).asDouble();
-        return r;
-    }
+    static double[] doubles(JsonNode a) { return io.lrp.explain.GoldenFiles.doubles(a); }
 }

@@ -12,12 +12,12 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 
 /** Reads the golden reference files copied into the test resources, and compares vectors. */
-final class GoldenFiles {
+public final class GoldenFiles {
     private GoldenFiles() {}
 
-    static final ObjectMapper JSON = new ObjectMapper();
+    public static final ObjectMapper JSON = new ObjectMapper();
 
-    static JsonNode json(String name) {
+    public static JsonNode json(String name) {
         try (InputStream in = GoldenFiles.class.getResourceAsStream("/golden/" + name)) {
             if (in == null) throw new IllegalStateException("missing test resource golden/" + name);
             return JSON.readTree(in);
@@ -26,7 +26,7 @@ final class GoldenFiles {
         }
     }
 
-    static Path path(String name) {
+    public static Path path(String name) {
         try {
             return Paths.get(GoldenFiles.class.getResource("/golden/" + name).toURI());
         } catch (Exception e) {
@@ -34,19 +34,19 @@ final class GoldenFiles {
         }
     }
 
-    static int[] ints(JsonNode a) {
+    public static int[] ints(JsonNode a) {
         int[] r = new int[a.size()];
         for (int i = 0; i < r.length; i++) r[i] = a.get(i).asInt();
         return r;
     }
 
-    static double[] doubles(JsonNode a) {
+    public static double[] doubles(JsonNode a) {
         double[] r = new double[a.size()];
         for (int i = 0; i < r.length; i++) r[i] = a.get(i).asDouble();
         return r;
     }
 
-    static double maxAbs(double[] v) {
+    public static double maxAbs(double[] v) {
         double m = 0;
         for (double x : v) m = Math.max(m, Math.abs(x));
         return m;
@@ -56,7 +56,7 @@ final class GoldenFiles {
      * Asserts |actual - expected| <= max(abs, rel * max|expected|) per entry; returns the largest
      * error relative to max|expected| (for the report).
      */
-    static double assertClose(String what, double[] expected, double[] actual, double abs, double rel) {
+    public static double assertClose(String what, double[] expected, double[] actual, double abs, double rel) {
         assertEquals(expected.length, actual.length, what + ": length");
         double scale = maxAbs(expected), tol = Math.max(abs, rel * scale), worst = 0;
         for (int i = 0; i < expected.length; i++) {
@@ -69,7 +69,22 @@ final class GoldenFiles {
         return scale == 0 ? worst : worst / scale;
     }
 
-    static double[] toDouble(float[] f) {
+    private static io.lrp.models.bert.BertModel goldenMiniLm;
+
+    /** The embedded MiniLM with the golden files' seeded linear head (classifier.W, classifier.b). */
+    public static synchronized io.lrp.models.bert.BertModel miniLmWithGoldenHead() {
+        if (goldenMiniLm == null) {
+            JsonNode cls = json("minilm_explanations.json").get("classifier");
+            io.lrp.tensor.Tensor wt = io.lrp.tensor.Tensor.zeros(2, 384), bt = io.lrp.tensor.Tensor.zeros(2);
+            for (int i = 0; i < 2; i++) for (int j = 0; j < 384; j++) wt.data[i * 384 + j] = (float) cls.get("W").get(i).get(j).asDouble();
+            for (int i = 0; i < 2; i++) bt.data[i] = (float) cls.get("b").get(i).asDouble();
+            goldenMiniLm = io.lrp.models.ModelLoader.miniLm(new io.lrp.nn.Weights(
+                    java.util.Map.of("classifier.weight", wt, "classifier.bias", bt), "golden head"));
+        }
+        return goldenMiniLm;
+    }
+
+    public static double[] toDouble(float[] f) {
         double[] d = new double[f.length];
         for (int i = 0; i < f.length; i++) d[i] = f[i];
         return d;

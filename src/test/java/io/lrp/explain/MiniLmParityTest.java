@@ -8,11 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.lrp.autograd.Tape;
 import io.lrp.autograd.Var;
 import io.lrp.models.Batch;
-import io.lrp.models.ModelLoader;
 import io.lrp.models.bert.BertModel;
-import io.lrp.nn.Weights;
 import io.lrp.tensor.Tensor;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -27,13 +24,7 @@ class MiniLmParityTest {
     @BeforeAll
     static void load() {
         golden = json("minilm_explanations.json");
-        JsonNode cls = golden.get("classifier");
-        double[] w = new double[0];
-        Tensor wt = Tensor.zeros(2, 384), bt = Tensor.zeros(2);
-        JsonNode wj = cls.get("W");
-        for (int i = 0; i < 2; i++) for (int j = 0; j < 384; j++) wt.data[i * 384 + j] = (float) wj.get(i).get(j).asDouble();
-        for (int i = 0; i < 2; i++) bt.data[i] = (float) cls.get("b").get(i).asDouble();
-        model = ModelLoader.miniLm(new Weights(Map.of("classifier.weight", wt, "classifier.bias", bt), "golden head"));
+        model = miniLmWithGoldenHead();
     }
 
     static double[] flatten(JsonNode m) {
