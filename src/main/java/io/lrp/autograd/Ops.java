@@ -325,22 +325,8 @@ public final class Ops {
     private static final double SQRT1_2 = Math.sqrt(0.5);
     private static final double INV_SQRT_2PI = 1.0 / Math.sqrt(2 * Math.PI);
 
-    /**
-     * Standard normal CDF Phi(z) = erfc(-z / sqrt 2) / 2, with erfc from the Chebyshev fit of
-     * Press et al. (Numerical Recipes, erfcc): fractional error below 1.2e-7 everywhere, i.e.
-     * float32 precision, at one exp() per value (a general double-precision erf is ~4x slower
-     * and GELU runs on every hidden unit of every FFN).
-     */
-    static double phi(double z) {
-        double x = -z * SQRT1_2;
-        double ax = Math.abs(x);
-        double t = 1.0 / (1.0 + 0.5 * ax);
-        double erfcAbs = t * Math.exp(-ax * ax - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
-                + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
-                + t * (-0.82215223 + t * 0.17087277)))))))));
-        double erfc = x >= 0 ? erfcAbs : 2.0 - erfcAbs;
-        return 0.5 * erfc;
-    }
+    /** Standard normal CDF (see {@link NormalCdf}). */
+    static double phi(double z) { return NormalCdf.phi(z); }
 
     /** Exact erf GELU, z * Phi(z). Under the identity rule its backward is g * Phi(z) = g * gelu(z)/z. */
     public static Var gelu(Tape tape, Var x, Role role) {
