@@ -7,6 +7,8 @@ import io.lrp.explain.Method;
 import io.lrp.explain.Relevance;
 import io.lrp.models.Batch;
 import io.lrp.models.Model;
+import io.lrp.models.bert.BertConfig;
+import io.lrp.models.bert.BertFlops;
 import io.lrp.models.bert.BertModel;
 import io.lrp.tensor.BlasGemm;
 import io.lrp.tensor.Gemm;
@@ -22,12 +24,22 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "bench", description = "Time a forward pass or an explanation on a synthetic input (median after warm-up).")
+@Command(name = "bench", description = {
+        "Time a forward pass or an explanation on a synthetic input (median after warm-up).",
+        "--model bert-base is a BERT-base-sized model with seeded random weights (benchmark only).",
+        "--sgemm times the GEMM backend on N x N x N instead (the reference rate)."})
 final class BenchCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = {"-m", "--model"}, defaultValue = Models.DEFAULT, description = "Model. Default: ${DEFAULT-VALUE}.")
+    @Option(names = {"-m", "--model"}, defaultValue = Models.DEFAULT,
+            description = "Model, or bert-base (random weights, for timing only). Default: ${DEFAULT-VALUE}.")
     String model;
+
+    @Option(names = "--sgemm", description = "Time sgemm of --size N square matrices through the GEMM backend, and report GFLOP/s.")
+    boolean sgemm;
+
+    @Option(names = "--size", defaultValue = "1024", description = "--sgemm: matrix size N. Default: ${DEFAULT-VALUE}.")
+    int size;
 
     @Option(names = "--method", defaultValue = "forward", description = "forward, or an explanation method (gi, lrp-ah-ln, ...). Default: ${DEFAULT-VALUE}.")
     String method;
@@ -58,10 +70,12 @@ final class BenchCommand implements Callable<Integer> {
     int batchSize;
 
     @Override public Integer call() {
-        if (seq < 2) throw new LrpException("--seq must be at least 2 ([CLS] and [SEP])");
         if (threads < 1) throw new LrpException("--threads must be >= 1");
         if (runs < 1) throw new LrpException("--runs must be >= 1");
-        Model m = Models.open(model);
+        if (warmup < 0) throw new LrpException("--warmup must be >= 0");
+        if (sgemm) return sgemm();
+        if (seq < 2) throw new LrpException("--seq must be at least 2 ([CLS] and [SEP])");
+        Model m = Models.openForBench(model);
         if (seq > m.maxLength()) throw new LrpException("--seq " + seq + " exceeds the model's limit of " + m.maxLength());
         if (texts != null) return corpus(m); // threads = workers over batches, BLAS single-threaded
         if (Gemm.get() instanceof BlasGemm) BlasGemm.setThreads(threads);
@@ -73,6 +87,27 @@ final class BenchCommand implements Callable<Integer> {
         Batch batch = Batch.single(ids);
         Runnable work = explain == null ? () -> forward(m, batch)
                 : () -> Relevance.compute(m, batch, explain, null, Relevance.Options.DEFAULT);
+        double[] ms = time(work);
+        double median = median(ms);
+        long flops = flops(m, seq, method);
+        String flopsJson = flops < 0 ? "null" : Long.toString(flops);
+        String gflops = flops < 0 ? "null" : String.format(java.util.Locale.ROOT, "%.2f", flops / (median * 1e6));
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.printf(java.util.Locale.ROOT,
+                    "{\"model\":\"%s\",\"method\":\"%s\",\"seq\":%d,\"threads\":%d,\"gemm\":\"%s\",\"median_ms\":%.3f,\"min_ms\":%.3f,\"runs\":%d,"
+                            + "\"flops\":%s,\"gflops\":%s}%n",
+                    m.name(), method, seq, threads, Gemm.get().name(), median, ms[0], runs, flopsJson, gflops);
+        } else {
+            out.printf(java.util.Locale.ROOT, "%s %s, %d tokens, %d thread(s), %s gemm: median %.2f ms, min %.2f ms over %d runs%s%n",
+                    m.name(), method, seq, threads, Gemm.get().name(), median, ms[0], runs,
+                    flops < 0 ? "" : String.format(java.util.Locale.ROOT, "; %.3f GFLOP, %s GFLOP/s", flops / 1e9, gflops));
+        }
+        return 0;
+    }
+
+    /** Warm-up runs, then the timed runs' milliseconds, sorted. */
+    private double[] time(Runnable work) {
         for (int i = 0; i < warmup; i++) work.run();
         double[] ms = new double[runs];
         for (int i = 0; i < runs; i++) {
@@ -81,15 +116,60 @@ final class BenchCommand implements Callable<Integer> {
             ms[i] = (System.nanoTime() - t0) / 1e6;
         }
         Arrays.sort(ms);
-        double median = runs % 2 == 1 ? ms[runs / 2] : (ms[runs / 2 - 1] + ms[runs / 2]) / 2;
+        return ms;
+    }
+
+    private static double median(double[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    /**
+     * The FLOPs of one run on one sequence of seq tokens, counted as in {@link BertFlops} (the
+     * encoder's matrix products), or -1 for a model that is not a BERT encoder.
+     */
+    static long flops(Model m, int seq, String method) {
+        if (!(m instanceof BertModel b)) return -1;
+        BertConfig c = b.config();
+        if (method.equals("forward")) return BertFlops.forward(c, seq);
+        long fwd = BertFlops.forward(c, seq);
+        return switch (Method.parse(method)) {
+            // AH-rule: attention probabilities constant, so the backward skips q and k
+            case LRP_AH, LRP_AH_LN -> fwd + BertFlops.backwardAh(c, seq);
+            case GI, SALIENCY, GAE, ATTNLRP -> fwd + BertFlops.backwardFull(c, seq);
+            // one forward for the prediction, then igSteps forward + backward passes
+            case IG -> fwd + (long) Relevance.Options.DEFAULT.igSteps() * (fwd + BertFlops.backwardFull(c, seq));
+            // the batch's and the base logits, then one forward per replaced token
+            case OCCLUSION -> (seq + 2L) * fwd;
+            case A_LAST, ROLLOUT, RANDOM -> fwd;
+        };
+    }
+
+    /** --sgemm: C = A B for N x N matrices through the project's GEMM interface (B as a constant operand, like a weight). */
+    private int sgemm() {
+        if (size < 1) throw new LrpException("--size must be >= 1");
+        Gemm g = Gemm.get();
+        if (g instanceof BlasGemm) BlasGemm.setThreads(threads);
+        int n = size;
+        Random r = new Random(42);
+        float[] a = new float[n * n], b = new float[n * n], c = new float[n * n];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) r.nextGaussian();
+            b[i] = (float) r.nextGaussian();
+        }
+        double[] ms = time(() -> g.sgemm(false, false, n, n, n, 1f, a, 0, n, b, 0, n, true, 0f, c, 0, n));
+        double median = median(ms);
+        long flops = 2L * n * n * n;
+        double gflops = flops / (median * 1e6);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.printf(java.util.Locale.ROOT,
-                    "{\"model\":\"%s\",\"method\":\"%s\",\"seq\":%d,\"threads\":%d,\"gemm\":\"%s\",\"median_ms\":%.3f,\"min_ms\":%.3f,\"runs\":%d}%n",
-                    m.name(), method, seq, threads, Gemm.get().name(), median, ms[0], runs);
+                    "{\"benchmark\":\"sgemm\",\"gemm\":\"%s\",\"size\":%d,\"threads\":%d,\"median_ms\":%.3f,\"min_ms\":%.3f,\"runs\":%d,"
+                            + "\"flops\":%d,\"gflops\":%.2f}%n",
+                    g.name(), n, threads, median, ms[0], runs, flops, gflops);
         } else {
-            out.printf(java.util.Locale.ROOT, "%s %s, %d tokens, %d thread(s), %s gemm: median %.2f ms, min %.2f ms over %d runs%n",
-                    m.name(), method, seq, threads, Gemm.get().name(), median, ms[0], runs);
+            out.printf(java.util.Locale.ROOT, "sgemm %dx%dx%d, %s, %d thread(s): median %.3f ms, min %.3f ms over %d runs, %.2f GFLOP/s%n",
+                    n, n, n, g.name(), threads, median, ms[0], runs, gflops);
         }
         return 0;
     }

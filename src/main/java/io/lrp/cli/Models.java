@@ -14,6 +14,16 @@ final class Models {
 
     private static final Map<String, Model> CACHE = new HashMap<>();
 
+    /** The bench's synthetic BERT-base (random weights): a name only {@code lrp bench} knows. */
+    static final String BERT_BASE = "bert-base";
+
+    /** Like {@link #open}, and bert-base: BERT-base sizes with seeded random weights, MiniLM's tokenizer. */
+    static synchronized Model openForBench(String spec) {
+        if (!BERT_BASE.equals(spec)) return open(spec);
+        return CACHE.computeIfAbsent("bench:" + BERT_BASE, k -> io.lrp.models.bert.RandomBert.bertBase(
+                io.lrp.text.WordPieceTokenizer.loadClasspath(io.lrp.models.ModelLoader.MINILM_TOKENIZER)));
+    }
+
     static synchronized Model open(String spec) {
         String key = spec == null ? DEFAULT : spec;
         Model m = CACHE.get(key);
