@@ -19,6 +19,16 @@ final class Models {
 
     /** Like {@link #open}, and bert-base: BERT-base sizes with seeded random weights, MiniLM's tokenizer. */
     static synchronized Model openForBench(String spec) {
+        if ("minilm".equals(spec)) {
+            // the encoder with a seeded random 2-class head, as the PyTorch reference script does
+            return CACHE.computeIfAbsent("bench:minilm", k -> {
+                java.util.Random r = new java.util.Random(1234);
+                io.lrp.tensor.Tensor w = io.lrp.tensor.Tensor.zeros(2, 384), b = io.lrp.tensor.Tensor.zeros(2);
+                for (int i = 0; i < w.data.length; i++) w.data[i] = (float) (0.05 * r.nextGaussian());
+                return ModelLoader.miniLm("minilm", new io.lrp.nn.Weights(
+                        Map.of("classifier.weight", w, "classifier.bias", b), "random head (seed 1234)"), null);
+            });
+        }
         if (!BERT_BASE.equals(spec)) return open(spec);
         return CACHE.computeIfAbsent("bench:" + BERT_BASE, k -> io.lrp.models.bert.RandomBert.bertBase(
                 io.lrp.text.WordPieceTokenizer.loadClasspath(io.lrp.models.ModelLoader.MINILM_TOKENIZER)));
