@@ -1,5 +1,6 @@
 package io.lrp.bench;
 
+import io.lrp.autograd.Attention;
 import io.lrp.autograd.Ops;
 import io.lrp.autograd.Tape;
 import io.lrp.autograd.Var;
@@ -62,8 +63,8 @@ public class AttentionBench {
     @Benchmark
     public Var attention() {
         Tape tape = Tape.inference();
-        Var s = Ops.attentionScores(tape, q, k, 1, tokens, heads, scale, null);
-        Var p = Ops.attentionSoftmax(tape, s);
-        return Ops.attend(tape, p, v, 1, tokens, heads);
+        Var s = Attention.scores(tape, q, k, 1, tokens, heads, scale, null);
+        Var p = Attention.softmax(tape, s);
+        return Attention.attend(tape, p, v, 1, tokens, heads);
     }
 }

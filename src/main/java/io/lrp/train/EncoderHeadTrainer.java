@@ -1,6 +1,7 @@
 package io.lrp.train;
 
 import io.lrp.LrpException;
+import io.lrp.autograd.Attention;
 import io.lrp.autograd.Ops;
 import io.lrp.autograd.Role;
 import io.lrp.autograd.Tape;

@@ -129,8 +129,8 @@ class GradientCheckTest {
     void attentionScoresWithoutMask() {
         int batch = 2, len = 3, hidden = 8, heads = 2;
         Var q = leaf(batch * len, hidden), k = leaf(batch * len, hidden);
-        check("scores", batch, t -> Ops.attentionScores(t, q, k, batch, len, heads, 0.5f, null), q, k);
-        Var s = Ops.attentionScores(Tape.inference(), q, k, batch, len, heads, 0.5f, null);
+        check("scores", batch, t -> Attention.scores(t, q, k, batch, len, heads, 0.5f, null), q, k);
+        Var s = Attention.scores(Tape.inference(), q, k, batch, len, heads, 0.5f, null);
         assertArrayEquals(new int[] {batch, heads, len, len}, s.shape());
         assertArrayEquals(naiveScores(q, k, batch, len, heads, 0.5, null), s.value.data, 1e-5f);
     }
@@ -141,8 +141,8 @@ class GradientCheckTest {
         float[] mask = {0, 0, 0, -3, 0, 0, -3, -3}; // moderate values keep float32 differences clean
         Var q = leaf(batch * len, hidden), k = leaf(batch * len, hidden);
         float scale = (float) (1 / Math.sqrt(hidden / heads));
-        check("scores masked", batch, t -> Ops.attentionScores(t, q, k, batch, len, heads, scale, mask), q, k);
-        Var s = Ops.attentionScores(Tape.inference(), q, k, batch, len, heads, scale, mask);
+        check("scores masked", batch, t -> Attention.scores(t, q, k, batch, len, heads, scale, mask), q, k);
+        Var s = Attention.scores(Tape.inference(), q, k, batch, len, heads, scale, mask);
         assertArrayEquals(naiveScores(q, k, batch, len, heads, scale, mask), s.value.data, 1e-5f);
     }
 
@@ -151,7 +151,7 @@ class GradientCheckTest {
         // the same Var as query and key: both paths accumulate into one gradient
         int batch = 1, len = 4, hidden = 6, heads = 2;
         Var q = leaf(batch * len, hidden);
-        check("scores q=k", batch, t -> Ops.attentionScores(t, q, q, batch, len, heads, 0.7f, null), q);
+        check("scores q=k", batch, t -> Attention.scores(t, q, q, batch, len, heads, 0.7f, null), q);
     }
 
     private static float[] naiveScores(Var q, Var k, int batch, int len, int heads, double scale, float[] mask) {
@@ -174,8 +174,8 @@ class GradientCheckTest {
     @Test
     void attentionSoftmax() {
         Var s = Var.leaf(gauss(1.5, 2, 2, 3, 5));
-        check("softmax", 2, t -> Ops.attentionSoftmax(t, s), s);
-        Var p = Ops.attentionSoftmax(Tape.inference(), s);
+        check("softmax", 2, t -> Attention.softmax(t, s), s);
+        Var p = Attention.softmax(Tape.inference(), s);
         for (int r = 0; r < 12; r++) {
             double z = 0;
             for (int j = 0; j < 5; j++) z += Math.exp(s.value.data[r * 5 + j]);
@@ -189,8 +189,8 @@ class GradientCheckTest {
     void attend() {
         int batch = 2, len = 3, hidden = 8, heads = 2, d = 4;
         Var p = Var.leaf(gauss(1, batch, heads, len, len)), v = leaf(batch * len, hidden);
-        check("attend", batch, t -> Ops.attend(t, p, v, batch, len, heads), p, v);
-        Var c = Ops.attend(Tape.inference(), p, v, batch, len, heads);
+        check("attend", batch, t -> Attention.attend(t, p, v, batch, len, heads), p, v);
+        Var c = Attention.attend(Tape.inference(), p, v, batch, len, heads);
         assertArrayEquals(new int[] {batch * len, hidden}, c.shape());
         for (int b = 0; b < batch; b++)
             for (int h = 0; h < heads; h++)
@@ -367,9 +367,9 @@ class GradientCheckTest {
             Var q = Ops.linear(t, x, wq, bq, Role.ENCODER_LINEAR, "q");
             Var k = Ops.linear(t, x, wk, bk, Role.ENCODER_LINEAR, "k");
             Var v = Ops.linear(t, x, wv, bv, Role.ENCODER_LINEAR, "v");
-            Var s = Ops.attentionScores(t, q, k, batch, len, heads, scale, maskAdd);
-            Var p = Ops.attentionSoftmax(t, s);
-            Var c = Ops.attend(t, p, v, batch, len, heads);
+            Var s = Attention.scores(t, q, k, batch, len, heads, scale, maskAdd);
+            Var p = Attention.softmax(t, s);
+            Var c = Attention.attend(t, p, v, batch, len, heads);
             Var o = Ops.linear(t, c, wo, bo, Role.ENCODER_LINEAR, "o");
             Var r = Ops.add(t, x, o);
             Var n = Ops.layerNorm(t, r, lw, lb, 1e-5, NormKind.BIASED_VARIANCE, "ln");

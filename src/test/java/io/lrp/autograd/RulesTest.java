@@ -76,9 +76,9 @@ class RulesTest {
         int batch = 1, len = 3, hidden = 4, heads = 2, d = 2;
         Var q = Var.leaf(gauss(len, hidden)), k = Var.leaf(gauss(len, hidden)), v = Var.leaf(gauss(len, hidden));
         Tape tape = Tape.recording(RuleSet.LRP_AH);
-        Var s = Ops.attentionScores(tape, q, k, batch, len, heads, 0.5f, null);
-        Var p = Ops.attentionSoftmax(tape, s);
-        Var c = Ops.attend(tape, p, v, batch, len, heads);
+        Var s = Attention.scores(tape, q, k, batch, len, heads, 0.5f, null);
+        Var p = Attention.softmax(tape, s);
+        Var c = Attention.attend(tape, p, v, batch, len, heads);
         Tensor g = gauss(len, hidden);
         tape.backward(c, g);
 
@@ -103,7 +103,7 @@ class RulesTest {
         q.zeroGrad();
         k.zeroGrad();
         v.zeroGrad();
-        Var c2 = Ops.attend(grad, Ops.attentionSoftmax(grad, Ops.attentionScores(grad, q, k, batch, len, heads, 0.5f, null)), v, batch, len, heads);
+        Var c2 = Attention.attend(grad, Attention.softmax(grad, Attention.scores(grad, q, k, batch, len, heads, 0.5f, null)), v, batch, len, heads);
         grad.backward(c2, g);
         assertNotNull(q.grad());
         assertNotNull(k.grad());
@@ -119,8 +119,8 @@ class RulesTest {
         Var q = Ops.linear(tape, x, wq, null, Role.ENCODER_LINEAR, "q");
         Var k = Ops.linear(tape, x, wk, null, Role.ENCODER_LINEAR, "k");
         Var v = Ops.linear(tape, x, wv, null, Role.ENCODER_LINEAR, "v");
-        Var p = Ops.attentionSoftmax(tape, Ops.attentionScores(tape, q, k, batch, len, heads, 1f, null));
-        Var c = Ops.attend(tape, p, v, batch, len, heads);
+        Var p = Attention.softmax(tape, Attention.scores(tape, q, k, batch, len, heads, 1f, null));
+        Var c = Attention.attend(tape, p, v, batch, len, heads);
         Tensor g = gauss(len, hidden);
         tape.backward(c, g);
         assertNull(q.grad());
@@ -156,7 +156,7 @@ class RulesTest {
     private static Var[] attend(RuleSet rules, Tensor p0, Tensor v0, Tensor g, int batch, int len, int heads) {
         Tape tape = Tape.recording(rules).batch(batch);
         Var p = Var.leaf(p0.copy()), v = Var.leaf(v0.copy());
-        Var c = Ops.attend(tape, p, v, batch, len, heads);
+        Var c = Attention.attend(tape, p, v, batch, len, heads);
         tape.backward(c, g);
         return new Var[] {p, v, c};
     }
@@ -174,7 +174,7 @@ class RulesTest {
     private static Var[] scores(RuleSet rules, Tensor q0, Tensor k0, Tensor g, int batch, int len, int heads) {
         Tape tape = Tape.recording(rules);
         Var q = Var.leaf(q0.copy()), k = Var.leaf(k0.copy());
-        tape.backward(Ops.attentionScores(tape, q, k, batch, len, heads, 0.75f, null), g);
+        tape.backward(Attention.scores(tape, q, k, batch, len, heads, 0.75f, null), g);
         return new Var[] {q, k};
     }
 
@@ -193,8 +193,8 @@ class RulesTest {
     private static Var[] block(RuleSet rules, Tensor q0, Tensor k0, Tensor v0, Tensor g, int batch, int len, int heads) {
         Tape tape = Tape.recording(rules);
         Var q = Var.leaf(q0.copy()), k = Var.leaf(k0.copy()), v = Var.leaf(v0.copy());
-        Var p = Ops.attentionSoftmax(tape, Ops.attentionScores(tape, q, k, batch, len, heads, 0.5f, null));
-        tape.backward(Ops.attend(tape, p, v, batch, len, heads), g);
+        Var p = Attention.softmax(tape, Attention.scores(tape, q, k, batch, len, heads, 0.5f, null));
+        tape.backward(Attention.attend(tape, p, v, batch, len, heads), g);
         return new Var[] {q, k, v};
     }
 

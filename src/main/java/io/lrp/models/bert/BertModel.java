@@ -1,6 +1,7 @@
 package io.lrp.models.bert;
 
 import io.lrp.LrpException;
+import io.lrp.autograd.Attention;
 import io.lrp.autograd.Ops;
 import io.lrp.autograd.Role;
 import io.lrp.autograd.Tape;
@@ -114,9 +115,9 @@ public final class BertModel implements Model {
             Var q = layer.query().apply(tape, h);
             Var k = layer.key().apply(tape, h);
             Var v = layer.value().apply(tape, h);
-            Var scores = Ops.attentionScores(tape, q, k, bsz, len, heads, scale, mask);
-            Var probs = Ops.attentionSoftmax(tape, scores);
-            Var context = Ops.attend(tape, probs, v, bsz, len, heads);
+            Var scores = Attention.scores(tape, q, k, bsz, len, heads, scale, mask);
+            Var probs = Attention.softmax(tape, scores);
+            Var context = Attention.attend(tape, probs, v, bsz, len, heads);
             Var attended = Ops.dropout(tape, layer.attentionOut().apply(tape, context), 0.1);
             Var h1 = layer.attentionNorm().apply(tape, Ops.add(tape, attended, h));
             Var inner = Ops.gelu(tape, layer.intermediate().apply(tape, h1), Role.ACTIVATION);

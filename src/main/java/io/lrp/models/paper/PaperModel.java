@@ -1,5 +1,6 @@
 package io.lrp.models.paper;
 
+import io.lrp.autograd.Attention;
 import io.lrp.autograd.Ops;
 import io.lrp.autograd.Role;
 import io.lrp.autograd.Tape;
@@ -108,8 +109,8 @@ public final class PaperModel implements Model {
             Var q = b.query().apply(tape, h);
             Var k = b.key().apply(tape, h);
             Var v = b.value().apply(tape, h);
-            Var probs = Ops.attentionSoftmax(tape, Ops.attentionScores(tape, q, k, bsz, len, heads, 1f, mask));
-            Var context = Ops.attend(tape, probs, v, bsz, len, heads);
+            Var probs = Attention.softmax(tape, Attention.scores(tape, q, k, bsz, len, heads, 1f, mask));
+            Var context = Attention.attend(tape, probs, v, bsz, len, heads);
             Var z = Ops.add(tape, Ops.dropout(tape, b.output().apply(tape, context), 0.1), h);
             h = b.norm().apply(tape, z);
         }
