@@ -32,6 +32,8 @@ public final class Tape {
     private final List<Node> nodes = new ArrayList<>();
     private final List<Var> attention = new ArrayList<>();
     private final Map<String, Var> marks = new LinkedHashMap<>();
+    private final java.util.Set<Var> retained = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    private boolean keepAttentionGrads;
     private final Map<String, double[]> biasRelevance = new LinkedHashMap<>();
     private int batch = 1;
 
@@ -67,12 +69,29 @@ public final class Tape {
 
     void record(Node node) { nodes.add(node); }
 
-    void observeAttention(Var probs) { attention.add(probs); }
+    void observeAttention(Var probs) {
+        attention.add(probs);
+        if (keepAttentionGrads) retained.add(probs);
+    }
+
+    /**
+     * Keep the gradients of the attention probabilities after the backward pass (GAE reads
+     * them); by default the gradient of every intermediate value is freed as soon as it has
+     * been propagated, which bounds the memory of a backward pass.
+     */
+    public Tape keepAttentionGradients() {
+        keepAttentionGrads = true;
+        return this;
+    }
 
     /** Attention probabilities [B, heads, T, T] of each layer, first layer first. */
     public List<Var> attention() { return Collections.unmodifiableList(attention); }
 
-    public void mark(String name, Var v) { marks.put(name, v); }
+    /** Names a value for later reading; its gradient is kept after the backward pass. */
+    public void mark(String name, Var v) {
+        marks.put(name, v);
+        retained.add(v);
+    }
     public Var marked(String name) { return marks.get(name); }
 
     /** The number of independent samples in the batch (rows are split evenly among them). */
@@ -116,8 +135,11 @@ public final class Tape {
         for (int i = 0; i < g.length; i++) g[i] += seed.data[i];
         for (int i = nodes.size() - 1; i >= 0; i--) {
             Node n = nodes.get(i);
-            Tensor go = n.output().grad;
-            if (go != null) n.backward(go.data);
+            Var value = n.output();
+            Tensor go = value.grad;
+            if (go == null) continue;
+            n.backward(go.data);
+            if (value != out && !retained.contains(value)) value.grad = null;
         }
     }
 }

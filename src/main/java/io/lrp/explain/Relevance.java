@@ -53,7 +53,12 @@ public final class Relevance {
     }
 
     static Pass backward(Model model, Batch batch, RuleSet rules, int[] targets, Tensor embedded) {
+        return backward(model, batch, rules, targets, embedded, false);
+    }
+
+    static Pass backward(Model model, Batch batch, RuleSet rules, int[] targets, Tensor embedded, boolean attentionGrads) {
         Tape tape = Tape.recording(rules).batch(batch.size());
+        if (attentionGrads) tape.keepAttentionGradients();
         Var x = Var.leaf(embedded);
         Var logits = model.forward(tape, x, batch);
         int[] t = resolveTargets(rows(logits.value), targets);
@@ -126,7 +131,7 @@ public final class Relevance {
                 return new Result(rows(p.logits().value), p.targets(), reduceTokens(p.input(), batch, true), new Double[n]);
             }
             case GAE -> {
-                Pass p = backward(model, batch, RuleSet.GRADIENT, targets);
+                Pass p = backward(model, batch, RuleSet.GRADIENT, targets, model.embed(batch), true);
                 return new Result(rows(p.logits().value), p.targets(), AttentionMaps.gae(p.tape().attention(), batch), new Double[n]);
             }
             case A_LAST, ROLLOUT -> {
