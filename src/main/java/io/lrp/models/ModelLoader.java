@@ -43,8 +43,8 @@ public final class ModelLoader {
 
     public static Model load(String spec) {
         if (spec.equals("minilm")) return miniLm(null);
-        if (spec.equals("minilm-sst2")) return miniLmClassifier("minilm-sst2", classpathFile(MINILM_SST2));
-        if (spec.equals("paper-sst2")) return paperModel(classpathFile(PAPER_SST2), null, "paper-sst2");
+        if (spec.equals("minilm-sst2")) return miniLmClassifier("minilm-sst2", classpathFile(MINILM_SST2), "classpath:" + MINILM_SST2);
+        if (spec.equals("paper-sst2")) return paperModel(classpathFile(PAPER_SST2), null, "paper-sst2", "classpath:" + PAPER_SST2);
         Path p = Path.of(spec);
         if (!Files.exists(p)) {
             throw new LrpException("model not found: '" + spec + "' is neither a file, a directory, nor a built-in model ("
@@ -82,11 +82,14 @@ public final class ModelLoader {
     }
 
     /** MiniLM with a head (and fine-tuned layers) from a safetensors file; labels from its metadata. */
-    public static BertModel miniLmClassifier(String name, Path file) {
+    public static BertModel miniLmClassifier(String name, Path file) { return miniLmClassifier(name, file, file.toString()); }
+
+    /** As above; sourceName says where the file came from (for a built-in model, its classpath resource). */
+    public static BertModel miniLmClassifier(String name, Path file, String sourceName) {
         SafeTensors st = SafeTensors.open(file);
         String l = st.metadata().get("labels");
         List<String> labels = l == null ? null : List.of(l.split(","));
-        return miniLm(name, new Weights(st.getAll(), file.toString()), labels);
+        return miniLm(name, new Weights(st.getAll(), sourceName), labels);
     }
 
     /** A classpath resource as a file (extracted to a temporary file when inside a jar). */
@@ -180,6 +183,10 @@ public final class ModelLoader {
      * module and the tokenizer come from the embedded MiniLM (they are frozen, so not shipped).
      */
     public static PaperModel paperModel(Path file, WordPieceTokenizer tokenizer, String name) {
+        return paperModel(file, tokenizer, name, file.toString());
+    }
+
+    static PaperModel paperModel(Path file, WordPieceTokenizer tokenizer, String name, String sourceName) {
         SafeTensors st = SafeTensors.open(file);
         String json = st.metadata().get("config");
         if (json == null) throw new LrpException(file + ": no 'config' entry in the safetensors metadata: not a paper-model file");
@@ -198,7 +205,7 @@ public final class ModelLoader {
         if (l.isArray()) l.forEach(n -> labels.add(n.asText()));
         else labels.addAll(labels(c.get("n_classes").asInt()));
         Map<String, Tensor> tensors = new HashMap<>(st.getAll());
-        String source = file.toString();
+        String source = sourceName;
         if ("minilm".equals(st.metadata().get("embeddings"))) {
             OnnxWeights onnx = OnnxWeights.readClasspath(MINILM_ONNX);
             for (var e : onnx.tensors().entrySet()) if (e.getKey().startsWith("embeddings.")) tensors.put(e.getKey(), e.getValue());
