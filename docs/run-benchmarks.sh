@@ -15,7 +15,7 @@ lrpj() { ./lrp "$@"; }
 
 # goal 1: forward, MiniLM, 128 tokens, 1 thread, against ONNX Runtime Java
 rec "$(lrpj bench --model minilm --method forward --seq 128 --threads 1 --runs 30 --json)"
-rec "$(mvn -Port -q compile exec:exec@ort -Dort.args="--seq 128 --threads 1" | tail -1)"
+rec "$(mvn -Port -q compile exec:exec@ort -Dort.args="--seq 128 --threads 1" | grep -o "{.*}" | tail -1)"
 rec "$(lrpj bench --model minilm --method forward --seq 128 --threads 1 --runs 30 --json)"
 
 # goal 2: explanation (lrp-ah-ln) and forward, MiniLM, 16/64/128 tokens, 1 thread, against PyTorch
