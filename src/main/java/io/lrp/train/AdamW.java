@@ -46,4 +46,30 @@ public final class AdamW {
     }
 
     public void zeroGrad() { for (Var p : params.values()) p.zeroGrad(); }
+
+    /** The number of updates made. */
+    public int steps() { return t; }
+
+    /** The moment estimates, as tensors named "adam.m.NAME" and "adam.v.NAME". */
+    public Map<String, Tensor> state() {
+        Map<String, Tensor> s = new java.util.LinkedHashMap<>();
+        for (String name : params.keySet()) {
+            s.put("adam.m." + name, new Tensor(m.get(name), params.get(name).value.size()));
+            s.put("adam.v." + name, new Tensor(v.get(name), params.get(name).value.size()));
+        }
+        return s;
+    }
+
+    /** Restores the moments and the step count written by {@link #state()}. */
+    public void load(Map<String, Tensor> state, int steps) {
+        for (String name : params.keySet()) {
+            Tensor sm = state.get("adam.m." + name), sv = state.get("adam.v." + name);
+            if (sm == null || sv == null || sm.size() != m.get(name).length || sv.size() != v.get(name).length) {
+                throw new io.lrp.LrpException("optimizer state for '" + name + "' missing or of the wrong size");
+            }
+            System.arraycopy(sm.data, 0, m.get(name), 0, sm.size());
+            System.arraycopy(sv.data, 0, v.get(name), 0, sv.size());
+        }
+        this.t = steps;
+    }
 }

@@ -7,6 +7,8 @@ import io.lrp.autograd.Var;
 import io.lrp.io.SafeTensors;
 import io.lrp.tensor.Tensor;
 import java.io.PrintStream;
+import io.lrp.LrpException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -44,15 +46,46 @@ public final class Trainer<T> {
         this.log = log;
     }
 
+    /**
+     * Trains, writing the best model to {@code checkpoint} and, after every epoch, the training
+     * state (weights, optimizer moments, epoch) to {@code last.safetensors} beside it. When that
+     * state file exists from a run with the same settings, training resumes after its epoch:
+     * every epoch draws its shuffle and dropout from a generator seeded by (seed, epoch), so the
+     * resumed run computes exactly what the uninterrupted run would have.
+     */
     public Report train(Task<T> task, List<T> train, List<T> dev, Path checkpoint, Map<String, String> metadata) {
-        Random rnd = new Random(s.seed());
         Map<String, Var> params = task.parameters();
         AdamW opt = new AdamW(params, s.weightDecay());
-        long totalSteps = (long) ((train.size() + s.batch() - 1) / s.batch()) * s.epochs(), step = 0;
+        long totalSteps = (long) ((train.size() + s.batch() - 1) / s.batch()) * s.epochs();
+        Path statePath = checkpoint == null ? null : checkpoint.resolveSibling(STATE_FILE);
+        String fingerprint = fingerprint(metadata, train.size(), dev.size());
         double best = -1;
-        int bestEpoch = -1;
+        int bestEpoch = -1, start = 1;
         Map<String, Tensor> bestWeights = null;
-        for (int epoch = 1; epoch <= s.epochs(); epoch++) {
+        if (statePath != null && Files.exists(statePath)) {
+            SafeTensors st = SafeTensors.open(statePath);
+            Map<String, String> m = st.metadata();
+            if (!fingerprint.equals(m.get("fingerprint"))) {
+                throw new LrpException(statePath + ": training state of a different run (other data or settings); "
+                        + "use another --out directory or delete the file");
+            }
+            Map<String, Tensor> saved = st.getAll();
+            for (var e : params.entrySet()) {
+                Tensor t = saved.get(e.getKey());
+                if (t == null || t.size() != e.getValue().value.size()) throw new LrpException(statePath + ": no usable tensor '" + e.getKey() + "'");
+                System.arraycopy(t.data, 0, e.getValue().value.data, 0, t.size());
+                io.lrp.tensor.BlasGemm.invalidate(e.getValue().value.data);
+            }
+            opt.load(saved, Integer.parseInt(m.get("adam_steps")));
+            start = Integer.parseInt(m.get("epoch")) + 1;
+            best = Double.parseDouble(m.get("best_dev_accuracy"));
+            bestEpoch = Integer.parseInt(m.get("best_epoch"));
+            if (Files.exists(checkpoint)) bestWeights = SafeTensors.open(checkpoint).getAll();
+            log.printf(Locale.ROOT, "resuming after epoch %d (best dev accuracy so far %.4f, epoch %d)%n", start - 1, best, bestEpoch);
+        }
+        long step = (long) ((train.size() + s.batch() - 1) / s.batch()) * (start - 1);
+        for (int epoch = start; epoch <= s.epochs(); epoch++) {
+            Random rnd = new Random(s.seed() * 1_000_003L + epoch);
             List<T> order = new ArrayList<>(train);
             Collections.shuffle(order, rnd);
             Progress bar = new Progress(log, String.format("epoch %d/%d", epoch, s.epochs()), order.size());
@@ -83,8 +116,36 @@ public final class Trainer<T> {
                 meta.put("epoch", Integer.toString(epoch));
                 if (checkpoint != null) SafeTensors.write(checkpoint, bestWeights, meta);
             }
+            if (statePath != null) {
+                Map<String, Tensor> state = new LinkedHashMap<>();
+                for (var e : params.entrySet()) state.put(e.getKey(), e.getValue().value);
+                state.putAll(opt.state());
+                Map<String, String> meta = new LinkedHashMap<>();
+                meta.put("fingerprint", fingerprint);
+                meta.put("epoch", Integer.toString(epoch));
+                meta.put("adam_steps", Integer.toString(opt.steps()));
+                meta.put("best_dev_accuracy", Double.toString(best));
+                meta.put("best_epoch", Integer.toString(bestEpoch));
+                SafeTensors.write(statePath, state, meta); // atomic: a kill loses at most the epoch in progress
+            }
+            if (afterEpoch != null) afterEpoch.accept(epoch);
         }
         return new Report(best, bestEpoch, bestWeights);
+    }
+
+    /** The training-state file written beside the checkpoint after every epoch. */
+    public static final String STATE_FILE = "last.safetensors";
+
+    private java.util.function.IntConsumer afterEpoch;
+
+    /** Called after each epoch's files are written (tests use it to stop a run mid-way). */
+    public Trainer<T> afterEpoch(java.util.function.IntConsumer hook) {
+        this.afterEpoch = hook;
+        return this;
+    }
+
+    private String fingerprint(Map<String, String> metadata, int trainSize, int devSize) {
+        return String.format(Locale.ROOT, "%s|%s|train=%d|dev=%d", metadata.getOrDefault("trained", ""), s, trainSize, devSize);
     }
 
     private double learningRate(long step, long total) {
