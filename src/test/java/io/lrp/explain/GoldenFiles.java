@@ -46,6 +46,14 @@ public final class GoldenFiles {
         return r;
     }
 
+    /** A [rows][cols] JSON matrix in row-major order. */
+    public static double[] flatten(JsonNode m) {
+        int rows = m.size(), cols = m.get(0).size();
+        double[] r = new double[rows * cols];
+        for (int i = 0; i < rows; i++) for (int j = 0; j < cols; j++) r[i * cols + j] = m.get(i).get(j).asDouble();
+        return r;
+    }
+
     public static double maxAbs(double[] v) {
         double m = 0;
         for (double x : v) m = Math.max(m, Math.abs(x));

@@ -27,12 +27,6 @@ class MiniLmParityTest {
         model = miniLmWithGoldenHead();
     }
 
-    static double[] flatten(JsonNode m) {
-        int rows = m.size(), cols = m.get(0).size();
-        double[] r = new double[rows * cols];
-        for (int i = 0; i < rows; i++) for (int j = 0; j < cols; j++) r[i * cols + j] = m.get(i).get(j).asDouble();
-        return r;
-    }
 
     @Test
     void tokenizationHiddenStatesAndLogits() {

@@ -45,12 +45,6 @@ class PaperModelParityTest {
         return new Batch.Sequence(ints(c.get("input_ids")), ints(c.get("token_type_ids")));
     }
 
-    static double[] flatten(JsonNode m) {
-        int rows = m.size(), cols = m.get(0).size();
-        double[] r = new double[rows * cols];
-        for (int i = 0; i < rows; i++) for (int j = 0; j < cols; j++) r[i * cols + j] = m.get(i).get(j).asDouble();
-        return r;
-    }
 
     @Test
     void ruleSetVariantsMatch() {
