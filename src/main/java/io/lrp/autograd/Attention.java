@@ -30,6 +30,45 @@ public final class Attention {
      */
     public static Var scores(Tape tape, Var q, Var k, int batch, int len, int heads,
                                       float scale, float[] maskAdd) {
+        Tensor s = computeScores(q, k, batch, len, heads, scale, maskAdd);
+        boolean grad = tape.needsGrad(q, k);
+        Var sv = Ops.out(s, grad);
+        if (!grad) return sv;
+        float factor = scale * matmulScale(tape);
+        tape.record(new Tape.Node() {
+            public Var output() { return sv; }
+            public void backward(float[] g) { scoresBackward(g, q, k, batch, len, heads, factor); }
+        });
+        return sv;
+    }
+
+    /**
+     * The attention probabilities softmax(scale * q k^T + mask) in one op: the scores are a
+     * temporary (the probabilities overwrite them), and under the AH-rule nothing is recorded at
+     * all, so neither the scores nor q and k are kept for a backward pass that will not reach them.
+     * Same values and gradients as {@link #scores} followed by {@link #softmax}.
+     */
+    public static Var probabilities(Tape tape, Var q, Var k, int batch, int len, int heads, float scale, float[] maskAdd) {
+        Tensor p = computeScores(q, k, batch, len, heads, scale, maskAdd);
+        softmaxRows(p.data, p.data, len);
+        boolean grad = tape.needsGrad(q, k) && !tape.rules().stops(Role.ATTENTION_PROBS);
+        Var pv = Ops.out(p, grad);
+        tape.observeAttention(pv);
+        if (!grad) return pv;
+        float factor = scale * matmulScale(tape);
+        tape.record(new Tape.Node() {
+            public Var output() { return pv; }
+            public void backward(float[] g) {
+                float[] gs = new float[g.length];
+                softmaxBackward(g, p.data, gs, len);
+                scoresBackward(gs, q, k, batch, len, heads, factor);
+            }
+        });
+        return pv;
+    }
+
+    /** S[b, h] = scale * Q_bh K_bh^T (+ mask on the keys), [B, heads, T, T]. */
+    private static Tensor computeScores(Var q, Var k, int batch, int len, int heads, float scale, float[] maskAdd) {
         int hidden = q.value.dim(-1), d = hidden / heads;
         Tensor s = Tensor.zeros(batch, heads, len, len);
         for (int b = 0; b < batch; b++) {
@@ -45,25 +84,50 @@ public final class Attention {
                 }
             }
         }
-        boolean grad = tape.needsGrad(q, k);
-        Var sv = Ops.out(s, grad);
-        if (!grad) return sv;
-        float factor = scale * matmulScale(tape);
-        tape.record(new Tape.Node() {
-            public Var output() { return sv; }
-            public void backward(float[] g) {
-                for (int b = 0; b < batch; b++) {
-                    for (int h = 0; h < heads; h++) {
-                        int qo = b * len * hidden + h * d, so = (b * heads + h) * len * len;
-                        if (q.requiresGrad()) headGemm(len, d, len).sgemm(false, false, len, d, len, factor, g, so, len,
-                                k.value.data, qo, hidden, 1f, q.gradBuffer(), qo, hidden);
-                        if (k.requiresGrad()) headGemm(len, d, len).sgemm(true, false, len, d, len, factor, g, so, len,
-                                q.value.data, qo, hidden, 1f, k.gradBuffer(), qo, hidden);
-                    }
-                }
+        return s;
+    }
+
+    /** g_q += factor * gS K, g_k += factor * gS^T Q, per head. */
+    private static void scoresBackward(float[] gs, Var q, Var k, int batch, int len, int heads, float factor) {
+        int hidden = q.value.dim(-1), d = hidden / heads;
+        for (int b = 0; b < batch; b++) {
+            for (int h = 0; h < heads; h++) {
+                int qo = b * len * hidden + h * d, so = (b * heads + h) * len * len;
+                if (q.requiresGrad()) headGemm(len, d, len).sgemm(false, false, len, d, len, factor, gs, so, len,
+                        k.value.data, qo, hidden, 1f, q.gradBuffer(), qo, hidden);
+                if (k.requiresGrad()) headGemm(len, d, len).sgemm(true, false, len, d, len, factor, gs, so, len,
+                        q.value.data, qo, hidden, 1f, k.gradBuffer(), qo, hidden);
             }
-        });
-        return sv;
+        }
+    }
+
+    /** Row-wise softmax of src into dst (which may be src). */
+    private static void softmaxRows(float[] src, float[] dst, int len) {
+        int rows = src.length / len;
+        for (int r = 0; r < rows; r++) {
+            int o = r * len;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < len; j++) max = Math.max(max, src[o + j]);
+            double sum = 0;
+            for (int j = 0; j < len; j++) {
+                float e = (float) Math.exp(src[o + j] - max);
+                dst[o + j] = e;
+                sum += e;
+            }
+            float inv = (float) (1.0 / sum);
+            for (int j = 0; j < len; j++) dst[o + j] *= inv;
+        }
+    }
+
+    /** gs += p * (g - sum_j g_j p_j), row by row. */
+    private static void softmaxBackward(float[] g, float[] p, float[] gs, int len) {
+        int rows = p.length / len;
+        for (int r = 0; r < rows; r++) {
+            int o = r * len;
+            double dot = 0;
+            for (int j = 0; j < len; j++) dot += (double) g[o + j] * p[o + j];
+            for (int j = 0; j < len; j++) gs[o + j] += p[o + j] * (float) (g[o + j] - dot);
+        }
     }
 
     private static float matmulScale(Tape tape) {
@@ -72,36 +136,16 @@ public final class Attention {
 
     /** Softmax over the last axis; the attention probabilities, which the AH-rule detaches. */
     public static Var softmax(Tape tape, Var s) {
-        int len = s.value.dim(-1), rows = s.value.size() / len;
+        int len = s.value.dim(-1);
         Tensor p = Tensor.zeros(s.value.shape());
-        for (int r = 0; r < rows; r++) {
-            int o = r * len;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < len; j++) max = Math.max(max, s.value.data[o + j]);
-            double sum = 0;
-            for (int j = 0; j < len; j++) {
-                float e = (float) Math.exp(s.value.data[o + j] - max);
-                p.data[o + j] = e;
-                sum += e;
-            }
-            float inv = (float) (1.0 / sum);
-            for (int j = 0; j < len; j++) p.data[o + j] *= inv;
-        }
+        softmaxRows(s.value.data, p.data, len);
         boolean grad = tape.needsGrad(s) && !tape.rules().stops(Role.ATTENTION_PROBS);
         Var pv = Ops.out(p, grad);
         tape.observeAttention(pv);
         if (!grad) return pv;
         tape.record(new Tape.Node() {
             public Var output() { return pv; }
-            public void backward(float[] g) {
-                float[] gs = s.gradBuffer();
-                for (int r = 0; r < rows; r++) {
-                    int o = r * len;
-                    double dot = 0;
-                    for (int j = 0; j < len; j++) dot += (double) g[o + j] * p.data[o + j];
-                    for (int j = 0; j < len; j++) gs[o + j] += p.data[o + j] * (float) (g[o + j] - dot);
-                }
-            }
+            public void backward(float[] g) { softmaxBackward(g, p.data, s.gradBuffer(), len); }
         });
         return pv;
     }
