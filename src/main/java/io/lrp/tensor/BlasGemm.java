@@ -21,6 +21,14 @@ public final class BlasGemm implements Gemm {
     /** Packed copies of constant operands, by array identity; dropped with the array. */
     private static final Map<float[], FloatBuffer> CONSTANTS = Collections.synchronizedMap(new WeakHashMap<>());
 
+    /**
+     * Off-heap bytes the packed constants may take (-Dlrp.blas.cacheMB, default 160): every
+     * MiniLM weight fits, while a model the size of BERT-base is only partly duplicated off-heap
+     * (the rest is packed per call, which costs a copy but no memory).
+     */
+    private static final long CACHE_BYTES = Long.getLong("lrp.blas.cacheMB", 160) << 20;
+    private static final java.util.concurrent.atomic.AtomicLong cached = new java.util.concurrent.atomic.AtomicLong();
+
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     public BlasGemm() {
@@ -50,17 +58,35 @@ public final class BlasGemm implements Gemm {
         int aRows = transA ? k : m, aCols = transA ? m : k;
         int bRows = transB ? n : k, bCols = transB ? k : n;
         FloatBuffer pa = s.a.pack(a, aOff, lda, aRows, aCols);
-        FloatBuffer pb = bConstant && bOff == 0 && ldb == bCols && b.length == bRows * bCols
-                ? CONSTANTS.computeIfAbsent(b, arr -> Packed.copyOf(arr))
-                : s.b.pack(b, bOff, ldb, bRows, bCols);
+        FloatBuffer pb = bConstant && bOff == 0 && ldb == bCols && b.length == bRows * bCols ? constant(b) : null;
+        if (pb == null) pb = s.b.pack(b, bOff, ldb, bRows, bCols);
         FloatBuffer pc = beta == 0f ? s.c.reserve(m * n) : s.c.pack(c, cOff, ldc, m, n);
         openblas.cblas_sgemm(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, m, n, k,
                 alpha, pa, aCols, pb, bCols, beta, pc, n);
         s.c.unpack(c, cOff, ldc, m, n);
     }
 
+    /** The packed copy of a constant array, or null when the cache budget is used up. */
+    private static FloatBuffer constant(float[] b) {
+        FloatBuffer f = CONSTANTS.get(b);
+        if (f != null) return f;
+        if (cached.addAndGet(4L * b.length) > CACHE_BYTES) {
+            cached.addAndGet(-4L * b.length);
+            return null;
+        }
+        f = Packed.copyOf(b);
+        FloatBuffer prev = CONSTANTS.putIfAbsent(b, f);
+        if (prev != null) {
+            cached.addAndGet(-4L * b.length);
+            return prev;
+        }
+        return f;
+    }
+
     /** Drops the packed copy of an array whose values changed (the optimizer calls this). */
-    public static void invalidate(float[] array) { CONSTANTS.remove(array); }
+    public static void invalidate(float[] array) {
+        if (CONSTANTS.remove(array) != null) cached.addAndGet(-4L * array.length);
+    }
 
     private static void scaleC(int m, int n, float beta, float[] c, int cOff, int ldc) {
         for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) c[cOff + i * ldc + j] = beta == 0f ? 0f : beta * c[cOff + i * ldc + j];
