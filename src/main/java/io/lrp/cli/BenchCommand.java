@@ -24,7 +24,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "bench", description = {
+@Command(name = "bench", mixinStandardHelpOptions = true, description = {
         "Time a forward pass or an explanation on a synthetic input (median after warm-up).",
         "--model bert-base is a BERT-base-sized model with seeded random weights (benchmark only).",
         "--sgemm times the GEMM backend on N x N x N instead (the reference rate)."})

@@ -19,7 +19,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "evaluate", sortOptions = false,
+@Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Input perturbation evaluation (Ali et al. 2022): AUAC (generate), AUPC and AU-MSE (pruning) per method,",
                 "explaining the true label of each example. Resumable: run the same command again after an interruption."},
         footer = {"", "Writes to DIR: samples.jsonl (one line per sample and method, as computed), run.json, summary.json,",

@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "explain", sortOptions = false,
+@Command(name = "explain", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Explain a model's prediction: relevance of every token for one logit.",
         footer = {"", "Examples:",
                 "  lrp explain --model path/to/bert-classifier \"the film is a charming, funny delight\"",

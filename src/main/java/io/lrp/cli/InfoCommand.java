@@ -9,7 +9,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "info", description = "Show a model's architecture, size, vocabulary, labels and the origin of its weights.")
+@Command(name = "info", mixinStandardHelpOptions = true, description = "Show a model's architecture, size, vocabulary, labels and the origin of its weights.")
 final class InfoCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 

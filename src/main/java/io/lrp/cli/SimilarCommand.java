@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "similar", description = "Explain the cosine similarity of two sentence embeddings (LRP, AH+LN rules).",
+@Command(name = "similar", mixinStandardHelpOptions = true, description = "Explain the cosine similarity of two sentence embeddings (LRP, AH+LN rules).",
         footer = {"", "Example:", "  lrp similar \"a cat sits on the mat\" \"a kitten rests on a rug\""})
 final class SimilarCommand implements Callable<Integer> {
     @Spec CommandSpec spec;

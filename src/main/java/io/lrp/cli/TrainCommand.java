@@ -30,7 +30,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "train", sortOptions = false,
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Train a classifier in this runtime and write it as safetensors (best dev accuracy, written atomically each epoch).",
         footer = {"", "Example (the built-in minilm-sst2):",
                 "  lrp train --arch minilm-head --data ../shared/data/sst2/glue_train.tsv --dev ../shared/data/sst2/stsa.binary.dev \\",
