@@ -194,7 +194,6 @@ public final class Ops {
 
     // ---------------------------------------------------------------- elementwise
 
-    private static final double SQRT1_2 = Math.sqrt(0.5);
     private static final double INV_SQRT_2PI = 1.0 / Math.sqrt(2 * Math.PI);
 
     /** Standard normal CDF (see {@link NormalCdf}). */
@@ -210,21 +209,12 @@ public final class Ops {
             cdf[i] = (float) c;
             y.data[i] = (float) (z[i] * c);
         }
-        boolean grad = tape.needsGrad(x);
-        Var yv = out(y, grad);
-        if (!grad) return yv;
-        boolean identity = tape.rules().get(role) instanceof Rule.Identity;
-        tape.record(new Tape.Node() {
-            public Var output() { return yv; }
-            public void backward(float[] g) {
-                float[] gx = x.gradBuffer();
-                for (int i = 0; i < g.length; i++) {
-                    double d = identity ? cdf[i] : cdf[i] + z[i] * INV_SQRT_2PI * Math.exp(-0.5 * z[i] * z[i]);
-                    gx[i] += (float) (g[i] * d);
-                }
-            }
-        });
-        return yv;
+        if (!tape.needsGrad(x)) return out(y, false);
+        float[] slope = cdf; // identity rule: gelu(z)/z = Phi(z)
+        if (!identityRule(tape, role)) {
+            for (int i = 0; i < z.length; i++) slope[i] = (float) (cdf[i] + z[i] * INV_SQRT_2PI * Math.exp(-0.5 * z[i] * z[i]));
+        }
+        return recordElementwise(tape, x, y, slope);
     }
 
     /** tanh; under the identity rule its backward is g * tanh(z)/z (g where |z| < 1e-10). */
@@ -232,19 +222,26 @@ public final class Ops {
         float[] z = x.value.data;
         Tensor y = Tensor.zeros(x.value.shape());
         for (int i = 0; i < z.length; i++) y.data[i] = (float) Math.tanh(z[i]);
-        boolean grad = tape.needsGrad(x);
-        Var yv = out(y, grad);
-        if (!grad) return yv;
-        boolean identity = tape.rules().get(role) instanceof Rule.Identity;
+        if (!tape.needsGrad(x)) return out(y, false);
+        boolean identity = identityRule(tape, role);
+        float[] slope = new float[z.length];
+        for (int i = 0; i < z.length; i++) {
+            double t = y.data[i];
+            slope[i] = (float) (identity ? (Math.abs(z[i]) < 1e-10 ? 1.0 : Math.tanh(z[i]) / z[i]) : 1 - t * t);
+        }
+        return recordElementwise(tape, x, y, slope);
+    }
+
+    private static boolean identityRule(Tape tape, Role role) { return tape.rules().get(role) instanceof Rule.Identity; }
+
+    /** Records an elementwise op whose backward is g_in = g_out * slope (the slope chosen by the rule). */
+    private static Var recordElementwise(Tape tape, Var x, Tensor y, float[] slope) {
+        Var yv = out(y, true);
         tape.record(new Tape.Node() {
             public Var output() { return yv; }
             public void backward(float[] g) {
                 float[] gx = x.gradBuffer();
-                for (int i = 0; i < g.length; i++) {
-                    double t = Math.tanh(z[i]);
-                    double d = identity ? (Math.abs(z[i]) < 1e-10 ? 1.0 : t / z[i]) : 1 - t * t;
-                    gx[i] += (float) (g[i] * d);
-                }
+                for (int i = 0; i < g.length; i++) gx[i] += g[i] * slope[i];
             }
         });
         return yv;
