@@ -194,7 +194,6 @@ public final class Ops {
 
     // ---------------------------------------------------------------- elementwise
 
-    private static final double INV_SQRT_2PI = 1.0 / Math.sqrt(2 * Math.PI);
 
     /** Standard normal CDF (see {@link NormalCdf}). */
     static double phi(double z) { return NormalCdf.phi(z); }
@@ -212,7 +211,7 @@ public final class Ops {
         if (!tape.needsGrad(x)) return out(y, false);
         float[] slope = cdf; // identity rule: gelu(z)/z = Phi(z)
         if (!identityRule(tape, role)) {
-            for (int i = 0; i < z.length; i++) slope[i] = (float) (cdf[i] + z[i] * INV_SQRT_2PI * Math.exp(-0.5 * z[i] * z[i]));
+            for (int i = 0; i < z.length; i++) slope[i] = (float) (cdf[i] + z[i] * NormalCdf.density(z[i]));
         }
         return recordElementwise(tape, x, y, slope);
     }
