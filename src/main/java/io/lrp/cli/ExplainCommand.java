@@ -76,7 +76,7 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "Worker threads over batches. Default: the number of processors.")
     Integer threads;
 
-    @Option(names = {"-f", "--file"}, description = "Explain each line of this UTF-8 file (streamed, in input order; bad lines are reported and skipped).")
+    @Option(names = {"-f", "--file"}, description = "Explain each line of this UTF-8 file, - for standard input (streamed, in input order; bad lines are reported and skipped).")
     Path file;
 
     @Parameters(arity = "0..*", paramLabel = "TEXT", description = "Texts to explain.")
@@ -146,8 +146,13 @@ final class ExplainCommand implements Callable<Integer> {
      * order as soon as it is done; a bad line is reported with its number and skipped.
      */
     private void streamFile(Model m, List<Method> ms, int targetIndex, Output output) throws IOException {
-        if (!Files.isRegularFile(file)) throw new LrpException("text file not found: " + file);
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        List<String> lines;
+        if (file.toString().equals("-")) {
+            lines = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8)).lines().toList();
+        } else {
+            if (!Files.exists(file) || Files.isDirectory(file)) throw new LrpException("text file not found: " + file);
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        }
         PrintWriter err = spec.commandLine().getErr();
         Progress progress = new Progress(System.err, "explain", lines.size());
         int skipped = 0, chunk = Math.max(batch, 32);

@@ -85,8 +85,9 @@ public final class Explainer {
 
     private record Input(String text, Encoding encoding) {}
 
-    private List<Explanation> explainInputs(List<Input> inputs, int[] targets) {
-        for (int i = 0; i < inputs.size(); i++) inputs.set(i, checkLength(inputs.get(i)));
+    private List<Explanation> explainInputs(List<Input> given, int[] targets) {
+        List<Input> inputs = new ArrayList<>();
+        for (Input in : given) inputs.add(checkLength(in));
         Integer[] order = new Integer[inputs.size()];
         for (int i = 0; i < order.length; i++) order[i] = i;
         Arrays.sort(order, Comparator.comparingInt(i -> inputs.get(i).encoding().length()));

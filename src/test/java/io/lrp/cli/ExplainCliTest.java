@@ -99,4 +99,25 @@ class ExplainCliTest {
         assertTrue(s.matches("(?s).*Never\\[[+-]\\d.*"), s);
         assertTrue(s.contains("sum R ="), s);
     }
+
+    /** --ids explains a given id sequence: the golden gi line of the first text, reproduced from its ids. */
+    @Test
+    void idsReproduceTheGoldenRelevance() throws Exception {
+        JsonNode g = HfBertCliParityTest.golden().get(0);
+        StringBuilder ids = new StringBuilder();
+        for (JsonNode id : g.get("ids")) ids.append(ids.length() == 0 ? "" : ",").append(id.asInt());
+        CliRunner.Result r = CliRunner.run("explain", "--model", model(), "--method", g.get("method").asText(),
+                "--format", "json", "--ids", ids.toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode o = JSON.readTree(r.out().trim());
+        assertEquals(g.get("tokens"), o.get("tokens"));
+        assertEquals(String.join(" ", JSON.convertValue(g.get("tokens"), String[].class)), o.get("text").asText());
+        HfBertCliParityTest.compare(g.get("method").asText(), withText(g, o.get("text").asText()), o);
+    }
+
+    private static JsonNode withText(JsonNode g, String text) {
+        var copy = (com.fasterxml.jackson.databind.node.ObjectNode) g.deepCopy();
+        copy.put("text", text);
+        return copy;
+    }
 }
