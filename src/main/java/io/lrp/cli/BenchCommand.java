@@ -141,7 +141,7 @@ final class BenchCommand implements Callable<Integer> {
             case IG -> fwd + (long) Relevance.Options.DEFAULT.igSteps() * (fwd + BertFlops.backwardFull(c, seq));
             // the batch's and the base logits, then one forward per replaced token
             case OCCLUSION -> (seq + 2L) * fwd;
-            case A_LAST, ROLLOUT, RANDOM -> fwd;
+            case A_LAST, ROLLOUT, RANDOM, ATTENTION_FLOW -> fwd; // (the max-flow itself is not a matrix product)
         };
     }
 

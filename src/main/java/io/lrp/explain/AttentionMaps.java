@@ -44,6 +44,20 @@ final class AttentionMaps {
         return out;
     }
 
+    /** attention-flow: maximum flow through the rollout matrices (see {@link AttentionFlow}). */
+    static double[][] flow(List<Var> attention, Batch batch) {
+        double[][] out = new double[batch.size()][];
+        for (int b = 0; b < batch.size(); b++) {
+            int n = batch.lengths()[b];
+            double[][][] layers = new double[attention.size()][][];
+            for (int l = 0; l < layers.length; l++) {
+                layers[l] = normalisedWithIdentity(headMean(attention.get(l).value, null, b, n, batch.length(), false));
+            }
+            out[b] = AttentionFlow.relevance(layers);
+        }
+        return out;
+    }
+
     /**
      * GAE: C_l = mean_h max(A_l * dA_l, 0) with the plain gradient dA_l, then the rollout on C_l,
      * J[0, 0] = 0, R_j = sum_i J[i, j].

@@ -21,7 +21,8 @@ public enum Method {
     GAE("gae", RuleSet.GRADIENT, "gradient-weighted attention rollout (GAE)"),
     IG("ig", RuleSet.GRADIENT, "Integrated Gradients, zero baseline, 50 midpoint steps"),
     OCCLUSION("occlusion", null, "logit drop when the token is replaced by [UNK]"),
-    RANDOM("random", null, "seeded standard normal noise (a baseline)");
+    RANDOM("random", null, "seeded standard normal noise (a baseline)"),
+    ATTENTION_FLOW("attention-flow", null, "maximum flow through the rollout graph (Abnar and Zuidema 2020; slow)");
 
     private final String id;
     private final RuleSet rules;

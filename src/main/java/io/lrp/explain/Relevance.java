@@ -134,12 +134,15 @@ public final class Relevance {
                 Pass p = backward(model, batch, RuleSet.GRADIENT, targets, model.embed(batch), true);
                 return new Result(rows(p.logits().value), p.targets(), AttentionMaps.gae(p.tape().attention(), batch), new Double[n]);
             }
-            case A_LAST, ROLLOUT -> {
+            case A_LAST, ROLLOUT, ATTENTION_FLOW -> {
                 Tape tape = Tape.inference().batch(n);
                 Var logits = model.forward(tape, Var.constant(model.embed(batch)), batch);
                 float[][] z = rows(logits.value);
-                double[][] r = method == Method.A_LAST ? AttentionMaps.lastLayer(tape.attention(), batch)
-                        : AttentionMaps.rollout(tape.attention(), batch);
+                double[][] r = switch (method) {
+                    case A_LAST -> AttentionMaps.lastLayer(tape.attention(), batch);
+                    case ROLLOUT -> AttentionMaps.rollout(tape.attention(), batch);
+                    default -> AttentionMaps.flow(tape.attention(), batch);
+                };
                 return new Result(z, resolveTargets(z, targets), r, new Double[n]);
             }
             case IG -> { return PathMethods.integratedGradients(model, batch, targets, opt.igSteps()); }
