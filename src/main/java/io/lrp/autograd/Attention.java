@@ -19,7 +19,7 @@ public final class Attention {
     private static final Gemm SMALL = new io.lrp.tensor.JavaGemm();
 
     /** Below this many multiply-adds a JNI call costs more than it saves. */
-    private static final long SMALL_PRODUCT = 1L << 15;
+    private static final long SMALL_PRODUCT = Long.getLong("lrp.attention.javaBelow", 2048);
 
     private static Gemm headGemm(int m, int n, int k) { return (long) m * n * k < SMALL_PRODUCT ? SMALL : Ops.gemm(); }
 

@@ -34,6 +34,7 @@ public final class Tape {
     private final Map<String, Var> marks = new LinkedHashMap<>();
     private final java.util.Set<Var> retained = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private boolean keepAttentionGrads;
+    private boolean trackBias = true;
     private final Map<String, double[]> biasRelevance = new LinkedHashMap<>();
     private int batch = 1;
 
@@ -103,8 +104,15 @@ public final class Tape {
 
     public int batch() { return batch; }
 
+    /** Skip the bias-relevance bookkeeping (for methods that do not report it). */
+    public Tape withoutBiasRelevance() {
+        trackBias = false;
+        return this;
+    }
+
     /** Adds sum_c b_c * g[r, c] over the rows of each sample to the named bias's relevance. */
     void addBiasRelevance(String name, float[] g, float[] b, int rows, int cols) {
+        if (!trackBias) return;
         double[] acc = biasRelevance.computeIfAbsent(name, k -> new double[batch]);
         int per = rows / batch;
         for (int r = 0; r < rows; r++) {

@@ -66,7 +66,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--n", defaultValue = "100", description = "Corpus mode: number of texts. Default: ${DEFAULT-VALUE}.")
     int n;
 
-    @Option(names = "--batch", defaultValue = "32", description = "Corpus mode: texts per batch. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--batch", defaultValue = "8", description = "Corpus mode: texts per batch. Default: ${DEFAULT-VALUE}.")
     int batchSize;
 
     @Override public Integer call() {

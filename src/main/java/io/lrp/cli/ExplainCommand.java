@@ -70,7 +70,7 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the random baseline. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--batch", defaultValue = "16", description = "Texts per batch. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--batch", defaultValue = "8", description = "Texts per batch (at most 256 padded tokens per batch beyond the first text). Default: ${DEFAULT-VALUE}.")
     int batch;
 
     @Option(names = "--threads", description = "Worker threads over batches. Default: the number of processors.")

@@ -19,9 +19,10 @@ public final class Explainer {
     private final Model model;
     private Method method = Method.LRP_AH_LN;
     private Relevance.Options options = Relevance.Options.DEFAULT;
-    private int batchSize = 16;
+    private int batchSize = 8;
     private boolean truncate;
     private int threads = 1;
+    private int tokenBudget = Integer.getInteger("lrp.batch.tokens", 256);
 
     private Explainer(Model model) { this.model = model; }
 
@@ -35,6 +36,13 @@ public final class Explainer {
         this.batchSize = n;
         return this;
     }
+    /** The most padded tokens in one batch (default 256); a single longer text still forms its own batch. */
+    public Explainer tokenBudget(int n) {
+        if (n < 1) throw new LrpException("token budget must be >= 1");
+        this.tokenBudget = n;
+        return this;
+    }
+
     /** Worker threads over the batches of one call (default 1); results do not depend on it. */
     public Explainer threads(int n) {
         if (n < 1) throw new LrpException("threads must be >= 1");
@@ -93,8 +101,13 @@ public final class Explainer {
         Arrays.sort(order, Comparator.comparingInt(i -> inputs.get(i).encoding().length()));
         Explanation[] out = new Explanation[inputs.size()];
         List<Runnable> chunks = new ArrayList<>();
-        for (int start0 = 0; start0 < order.length; start0 += batchSize) {
-            int start = start0, end = Math.min(order.length, start0 + batchSize);
+        for (int start0 = 0, end0; start0 < order.length; start0 = end0) {
+            // at most batchSize texts and (beyond the first) tokenBudget padded tokens per batch:
+            // past a few hundred rows the activations fall out of cache and batching stops paying
+            end0 = start0 + 1;
+            while (end0 < order.length && end0 - start0 < batchSize
+                    && (long) (end0 - start0 + 1) * inputs.get(order[end0]).encoding().length() <= tokenBudget) end0++;
+            int start = start0, end = end0;
             chunks.add(() -> {
                 List<int[]> ids = new ArrayList<>();
                 int[] t = new int[end - start];
@@ -110,6 +123,7 @@ public final class Explainer {
                 }
             });
         }
+        java.util.Collections.reverse(chunks); // longest inputs first: better balance across threads
         runAll(chunks);
         return Arrays.asList(out);
     }

@@ -40,7 +40,7 @@ final class PathMethods {
                 }
                 int[] tt = new int[m];
                 java.util.Arrays.fill(tt, t[b]);
-                Relevance.Pass p = Relevance.backward(model, path, RuleSet.GRADIENT, tt, scaled);
+                Relevance.Pass p = Relevance.backward(model, path, RuleSet.GRADIENT, tt, scaled, false, false);
                 float[] g = p.input().grad().data;
                 for (int i = 0; i < m; i++) for (int j = 0; j < x.length; j++) gradSum[j] += g[i * x.length + j];
             }

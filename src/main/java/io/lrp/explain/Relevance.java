@@ -57,8 +57,14 @@ public final class Relevance {
     }
 
     static Pass backward(Model model, Batch batch, RuleSet rules, int[] targets, Tensor embedded, boolean attentionGrads) {
+        return backward(model, batch, rules, targets, embedded, attentionGrads, true);
+    }
+
+    static Pass backward(Model model, Batch batch, RuleSet rules, int[] targets, Tensor embedded, boolean attentionGrads,
+                         boolean biasRelevance) {
         Tape tape = Tape.recording(rules).batch(batch.size());
         if (attentionGrads) tape.keepAttentionGradients();
+        if (!biasRelevance) tape.withoutBiasRelevance();
         Var x = Var.leaf(embedded);
         Var logits = model.forward(tape, x, batch);
         int[] t = resolveTargets(rows(logits.value), targets);
@@ -121,17 +127,17 @@ public final class Relevance {
         switch (method) {
             case GI, LRP_AH, LRP_AH_LN, ATTNLRP -> {
                 RuleSet rules = method.isLrp() ? method.rules().withGamma(opt.gamma()) : method.rules();
-                Pass p = backward(model, batch, rules, targets);
+                Pass p = backward(model, batch, rules, targets, model.embed(batch), false, method == Method.LRP_AH_LN);
                 Double[] bias = new Double[n];
                 if (method == Method.LRP_AH_LN) for (int b = 0; b < n; b++) bias[b] = p.tape().biasRelevance("", b);
                 return new Result(rows(p.logits().value), p.targets(), p.inputTimesGradient(batch), bias);
             }
             case SALIENCY -> {
-                Pass p = backward(model, batch, RuleSet.GRADIENT, targets);
+                Pass p = backward(model, batch, RuleSet.GRADIENT, targets, model.embed(batch), false, false);
                 return new Result(rows(p.logits().value), p.targets(), reduceTokens(p.input(), batch, true), new Double[n]);
             }
             case GAE -> {
-                Pass p = backward(model, batch, RuleSet.GRADIENT, targets, model.embed(batch), true);
+                Pass p = backward(model, batch, RuleSet.GRADIENT, targets, model.embed(batch), true, false);
                 return new Result(rows(p.logits().value), p.targets(), AttentionMaps.gae(p.tape().attention(), batch), new Double[n]);
             }
             case A_LAST, ROLLOUT, ATTENTION_FLOW -> {
