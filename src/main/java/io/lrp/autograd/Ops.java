@@ -278,17 +278,8 @@ public final class Ops {
             m[i] = tape.random().nextDouble() < p ? 0f : 1f / keep;
             y.data[i] = x.value.data[i] * m[i];
         }
-        boolean grad = tape.needsGrad(x);
-        Var yv = out(y, grad);
-        if (!grad) return yv;
-        tape.record(new Tape.Node() {
-            public Var output() { return yv; }
-            public void backward(float[] g) {
-                float[] gx = x.gradBuffer();
-                for (int i = 0; i < g.length; i++) gx[i] += g[i] * m[i];
-            }
-        });
-        return yv;
+        if (!tape.needsGrad(x)) return out(y, false);
+        return recordElementwise(tape, x, y, m);
     }
 
     // ---------------------------------------------------------------- pooling

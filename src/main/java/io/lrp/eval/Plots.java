@@ -142,16 +142,7 @@ public final class Plots {
             g.setColor(Color.WHITE);
             g.fillRect(0, 0, w, h);
             g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-            int x = 0;
-            for (XYChart c : panels) {
-                AffineTransform saved = g.getTransform();
-                g.translate(x, 0);
-                g.setClip(0, 0, c.getWidth(), c.getHeight());
-                c.paint(g, c.getWidth(), c.getHeight());
-                g.setClip(null);
-                g.setTransform(saved);
-                x += c.getWidth();
-            }
+            paintSideBySide(g, panels);
         } finally {
             g.dispose();
         }
@@ -160,14 +151,8 @@ public final class Plots {
         write(file, out.toByteArray());
     }
 
-    /** The panels painted side by side into one SVG document. */
-    static void writeSvg(List<XYChart> panels, Path file) throws IOException {
-        int w = 0, h = 0;
-        for (XYChart c : panels) {
-            w += c.getWidth();
-            h = Math.max(h, c.getHeight());
-        }
-        VectorGraphics2D g = new VectorGraphics2D();
+    /** Paints the panels left to right, each clipped to its own width. */
+    private static void paintSideBySide(Graphics2D g, List<XYChart> panels) {
         int x = 0;
         for (XYChart c : panels) {
             AffineTransform saved = g.getTransform();
@@ -178,6 +163,17 @@ public final class Plots {
             g.setTransform(saved);
             x += c.getWidth();
         }
+    }
+
+    /** The panels painted side by side into one SVG document. */
+    static void writeSvg(List<XYChart> panels, Path file) throws IOException {
+        int w = 0, h = 0;
+        for (XYChart c : panels) {
+            w += c.getWidth();
+            h = Math.max(h, c.getHeight());
+        }
+        VectorGraphics2D g = new VectorGraphics2D();
+        paintSideBySide(g, panels);
         Document doc = new SVGProcessor().getDocument(g.getCommands(), new PageSize(0, 0, w, h));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         doc.writeTo(out);
