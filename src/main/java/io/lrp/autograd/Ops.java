@@ -1,6 +1,7 @@
 package io.lrp.autograd;
 
 import io.lrp.tensor.Gemm;
+import io.lrp.tensor.Rows;
 import io.lrp.tensor.Tensor;
 
 /**
@@ -55,7 +56,7 @@ public final class Ops {
                 public void backward(float[] g) {
                     float[] gz = new float[g.length];
                     for (int i = 0; i < g.length; i++) gz[i] = g[i] * ratio[i];
-                    if (bp != null) tape.addBiasRelevance(name + ".bias", gz, bp, n, out);
+                    if (bp != null) tape.addBiasRelevance(name, gz, bp, n, out);
                     if (x.requiresGrad()) {
                         gemm().sgemm(false, false, n, in, out, 1f, gz, 0, out, wp, 0, in, 1f, x.gradBuffer(), 0, in);
                     }
@@ -67,7 +68,7 @@ public final class Ops {
             public Var output() { return yv; }
             public void backward(float[] g) {
                 if (b != null) {
-                    tape.addBiasRelevance(name + ".bias", g, b.value.data, n, out);
+                    tape.addBiasRelevance(name, g, b.value.data, n, out);
                     if (b.requiresGrad()) addColumnSums(g, b.gradBuffer(), n, out);
                 }
                 if (x.requiresGrad()) {
@@ -117,21 +118,17 @@ public final class Ops {
      */
     public static Var layerNorm(Tape tape, Var x, Var w, Var b, double eps, NormKind kind, String name) {
         int n = x.value.dim(-1), rows = x.value.size() / n;
-        float[] xd = x.value.data;
+        float[] xd = x.value.data, yd;
         Tensor y = Tensor.zeros(x.value.shape());
+        yd = y.data;
         float[] xhat = new float[xd.length];
+        float[] wd = w == null ? filled(n, 1f) : w.value.data, bd = b == null ? new float[n] : b.value.data;
         double[] scale = new double[rows];   // the denominator s per row
         double[] dsFactor = new double[rows]; // ds/dx_i = (x_i - m) * dsFactor
         for (int r = 0; r < rows; r++) {
             int o = r * n;
-            double mean = 0;
-            for (int i = 0; i < n; i++) mean += xd[o + i];
-            mean /= n;
-            double ss = 0;
-            for (int i = 0; i < n; i++) {
-                double c = xd[o + i] - mean;
-                ss += c * c;
-            }
+            double mean = Rows.sum(xd, o, n) / n;
+            double ss = Rows.squaredDeviation(xd, o, n, mean);
             double s;
             if (kind == NormKind.BIASED_VARIANCE) {
                 s = Math.sqrt(ss / n + eps);
@@ -142,11 +139,11 @@ public final class Ops {
                 dsFactor[r] = std == 0 ? 0 : 1.0 / ((n - 1) * std);
             }
             scale[r] = s;
-            for (int i = 0; i < n; i++) {
-                float xh = (float) ((xd[o + i] - mean) / s);
+            float m = (float) mean, inv = (float) (1 / s);
+            for (int i = 0; i < n; i++) { // multiply by 1/s as PyTorch does (rsqrt), in a loop the JIT vectorises
+                float xh = (xd[o + i] - m) * inv;
                 xhat[o + i] = xh;
-                y.data[o + i] = w == null ? xh : xh * w.value.data[i];
-                if (b != null) y.data[o + i] += b.value.data[i];
+                yd[o + i] = xh * wd[i] + bd[i];
             }
         }
         boolean grad = tape.needsGrad(x, w, b);
@@ -157,7 +154,7 @@ public final class Ops {
             public Var output() { return yv; }
             public void backward(float[] g) {
                 if (b != null) {
-                    tape.addBiasRelevance(name + ".bias", g, b.value.data, rows, n);
+                    tape.addBiasRelevance(name, g, b.value.data, rows, n);
                     if (b.requiresGrad()) addColumnSums(g, b.gradBuffer(), rows, n);
                 }
                 if (w != null && w.requiresGrad()) {
@@ -169,27 +166,27 @@ public final class Ops {
                 }
                 if (!x.requiresGrad()) return;
                 float[] gx = x.gradBuffer();
-                double[] gh = new double[n];
+                float[] gh = new float[n];
                 for (int r = 0; r < rows; r++) {
                     int o = r * n;
-                    double meanG = 0, dotGC = 0;
-                    for (int i = 0; i < n; i++) {
-                        gh[i] = w == null ? g[o + i] : (double) g[o + i] * w.value.data[i];
-                        meanG += gh[i];
-                        dotGC += gh[i] * xhat[o + i];
-                    }
-                    meanG /= n;
+                    for (int i = 0; i < n; i++) gh[i] = g[o + i] * wd[i];
+                    double meanG = Rows.sum(gh, 0, n) / n;
                     double s = scale[r];
-                    // d y_j / d x_i = (delta_ij - 1/n) / s - xhat_j / s * ds/dx_i, ds/dx_i = (x_i - mean) * dsFactor
-                    double k = scaleDetached ? 0 : dotGC * dsFactor[r];
-                    for (int i = 0; i < n; i++) {
-                        double centred = xhat[o + i] * s; // x_i - mean
-                        gx[o + i] += (float) ((gh[i] - meanG - k * centred) / s);
-                    }
+                    // d y_j / d x_i = (delta_ij - 1/n) / s - xhat_j / s * ds/dx_i, ds/dx_i = (x_i - mean) * dsFactor,
+                    // so gx_i = (gh_i - mean(gh)) / s - k xhat_i with k = (gh . xhat) dsFactor (0 when s is held constant)
+                    float k = scaleDetached ? 0f : (float) (Rows.dot(gh, 0, xhat, o, n) * dsFactor[r]);
+                    float mg = (float) meanG, inv = (float) (1 / s);
+                    for (int i = 0; i < n; i++) gx[o + i] += (gh[i] - mg) * inv - k * xhat[o + i];
                 }
             }
         });
         return yv;
+    }
+
+    private static float[] filled(int n, float v) {
+        float[] a = new float[n];
+        java.util.Arrays.fill(a, v);
+        return a;
     }
 
     // ---------------------------------------------------------------- elementwise

@@ -110,16 +110,14 @@ public final class Tape {
         return this;
     }
 
-    /** Adds sum_c b_c * g[r, c] over the rows of each sample to the named bias's relevance. */
-    void addBiasRelevance(String name, float[] g, float[] b, int rows, int cols) {
+    /** Adds sum_c b_c * g[r, c] over the rows of each sample to the relevance of op's bias ("op.bias"). */
+    void addBiasRelevance(String op, float[] g, float[] b, int rows, int cols) {
         if (!trackBias) return;
-        double[] acc = biasRelevance.computeIfAbsent(name, k -> new double[batch]);
+        double[] acc = biasRelevance.computeIfAbsent(op + ".bias", k -> new double[batch]);
         int per = rows / batch;
         for (int r = 0; r < rows; r++) {
             int o = r * cols;
-            double s = 0;
-            for (int c = 0; c < cols; c++) s += (double) g[o + c] * b[c];
-            acc[r / per] += s;
+            acc[r / per] += io.lrp.tensor.Rows.dot(g, o, b, 0, cols);
         }
     }
 
@@ -141,13 +139,50 @@ public final class Tape {
         }
         float[] g = out.gradBuffer();
         for (int i = 0; i < g.length; i++) g[i] += seed.data[i];
-        for (int i = nodes.size() - 1; i >= 0; i--) {
-            Node n = nodes.get(i);
-            Var value = n.output();
-            Tensor go = value.grad;
-            if (go == null) continue;
-            n.backward(go.data);
-            if (value != out && !retained.contains(value)) value.grad = null;
+        Recycled recycled = new Recycled();
+        RECYCLED.set(recycled);
+        try {
+            for (int i = nodes.size() - 1; i >= 0; i--) {
+                Node n = nodes.get(i);
+                Var value = n.output();
+                Tensor go = value.grad;
+                if (go == null) continue;
+                n.backward(go.data);
+                if (value != out && !retained.contains(value)) {
+                    value.grad = null;
+                    recycled.put(go.data); // nobody else holds it: nodes use their output gradient only during backward
+                }
+            }
+        } finally {
+            RECYCLED.remove();
         }
+    }
+
+    /**
+     * Gradient buffers of intermediate values, freed once propagated, handed to the values
+     * reached later in the same backward pass (the layer sizes repeat, so most buffers are
+     * reused): fewer allocations, fewer young collections copying the live tape.
+     */
+    private static final class Recycled {
+        private final Map<Integer, java.util.ArrayDeque<float[]>> bySize = new java.util.HashMap<>();
+
+        void put(float[] a) { bySize.computeIfAbsent(a.length, k -> new java.util.ArrayDeque<>()).push(a); }
+
+        float[] take(int size) {
+            java.util.ArrayDeque<float[]> q = bySize.get(size);
+            return q == null ? null : q.poll();
+        }
+    }
+
+    private static final ThreadLocal<Recycled> RECYCLED = new ThreadLocal<>();
+
+    /** A zero gradient for a value: a recycled buffer during a backward pass on this thread, else a new one. */
+    static Tensor zeroedGradient(Tensor value) {
+        Recycled r = RECYCLED.get();
+        int[] shape = value.shape();
+        float[] a = r == null ? null : r.take(value.size());
+        if (a == null) return Tensor.zeros(shape);
+        java.util.Arrays.fill(a, 0f);
+        return new Tensor(a, shape);
     }
 }

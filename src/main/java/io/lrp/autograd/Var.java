@@ -28,9 +28,9 @@ public final class Var {
 
     public void zeroGrad() { grad = null; }
 
-    /** The gradient buffer, allocated on first use. */
+    /** The gradient buffer, allocated on first use (from the running backward pass's recycled buffers when it has one). */
     float[] gradBuffer() {
-        if (grad == null) grad = Tensor.zeros(value.shape());
+        if (grad == null) grad = Tape.zeroedGradient(value);
         return grad.data;
     }
 

@@ -66,6 +66,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--n", defaultValue = "100", description = "Corpus mode: number of texts. Default: ${DEFAULT-VALUE}.")
     int n;
 
+    @Option(names = "--repeat", defaultValue = "3", description = "Corpus mode: timed passes of each kind (medians reported). Default: ${DEFAULT-VALUE}.")
+    int repeat;
+
     @Option(names = "--batch", defaultValue = "8", description = "Corpus mode: texts per batch. Default: ${DEFAULT-VALUE}.")
     int batchSize;
 
@@ -174,28 +177,55 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Explains n texts one by one and in batches (each timed after one untimed warm-up pass). */
+    /**
+     * Explains n texts one by one and in batches: one untimed pass of each, then --repeat timed
+     * passes of each, alternating (so that drift of the machine hits both alike); reports the
+     * medians and their ratio.
+     */
     private int corpus(Model m) {
+        if (repeat < 1) throw new LrpException("--repeat must be >= 1");
         Method explain = method.equals("forward") ? Method.LRP_AH_LN : Method.parse(method);
         List<String> all = readTexts(texts);
         List<String> sample = all.subList(0, Math.min(n, all.size()));
         Explainer single = Explainer.of(m).method(explain).batchSize(1).truncate(true);
         Explainer batched = Explainer.of(m).method(explain).batchSize(batchSize).truncate(true).threads(threads);
         batched.explain(sample, null);
-        single.explain(sample.subList(0, Math.min(10, sample.size())), null);
-        long t0 = System.nanoTime();
         single.explain(sample, null);
-        double oneByOne = (System.nanoTime() - t0) / 1e9;
-        t0 = System.nanoTime();
-        batched.explain(sample, null);
-        double inBatches = (System.nanoTime() - t0) / 1e9;
+        double[] oneByOne = new double[repeat], inBatches = new double[repeat];
+        for (int r = 0; r < repeat; r++) {
+            long t0 = System.nanoTime();
+            single.explain(sample, null);
+            oneByOne[r] = (System.nanoTime() - t0) / 1e9;
+            t0 = System.nanoTime();
+            batched.explain(sample, null);
+            inBatches[r] = (System.nanoTime() - t0) / 1e9;
+        }
+        double single50 = median(sorted(oneByOne)), batched50 = median(sorted(inBatches));
         PrintWriter out = spec.commandLine().getOut();
-        out.printf(java.util.Locale.ROOT, json
-                        ? "{\"model\":\"%s\",\"method\":\"%s\",\"texts\":%d,\"batch\":%d,\"threads\":%d,\"one_by_one_s\":%.3f,\"batched_s\":%.3f,\"speedup\":%.2f}%n"
-                        : "%s %s on %d texts: one by one (1 thread) %.3f s, batches of %d on %d thread(s) %.3f s, speed-up %.2fx%n",
-                json ? new Object[] {m.name(), explain.id(), sample.size(), batchSize, threads, oneByOne, inBatches, oneByOne / inBatches}
-                        : new Object[] {m.name(), explain.id(), sample.size(), oneByOne, batchSize, threads, inBatches, oneByOne / inBatches});
+        if (json) {
+            out.printf(java.util.Locale.ROOT,
+                    "{\"model\":\"%s\",\"method\":\"%s\",\"texts\":%d,\"batch\":%d,\"threads\":%d,\"repeat\":%d,"
+                            + "\"one_by_one_s\":%.3f,\"batched_s\":%.3f,\"speedup\":%.2f,\"one_by_one_runs_s\":%s,\"batched_runs_s\":%s}%n",
+                    m.name(), explain.id(), sample.size(), batchSize, threads, repeat, single50, batched50, single50 / batched50,
+                    seconds(oneByOne), seconds(inBatches));
+        } else {
+            out.printf(java.util.Locale.ROOT,
+                    "%s %s on %d texts, median of %d: one by one (1 thread) %.3f s, batches of %d on %d thread(s) %.3f s, speed-up %.2fx%n",
+                    m.name(), explain.id(), sample.size(), repeat, single50, batchSize, threads, batched50, single50 / batched50);
+        }
         return 0;
+    }
+
+    private static double[] sorted(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s;
+    }
+
+    private static String seconds(double[] v) {
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < v.length; i++) b.append(i == 0 ? "" : ",").append(String.format(java.util.Locale.ROOT, "%.3f", v[i]));
+        return b.append(']').toString();
     }
 
     private static List<String> readTexts(Path file) {

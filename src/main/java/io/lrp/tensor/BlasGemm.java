@@ -68,6 +68,21 @@ public final class BlasGemm implements Gemm {
 
     /** The packed copy of a constant array, or null when the cache budget is used up. */
     private static FloatBuffer constant(float[] b) {
+        Scratch s = SCRATCH.get();
+        long now = GENERATION.get();
+        if (s.generation != now) { // a constant changed somewhere: forget this thread's view
+            s.constants.clear();
+            s.generation = now;
+        }
+        Map<float[], FloatBuffer> mine = s.constants; // no lock on the hot path
+        FloatBuffer f = mine.get(b);
+        if (f != null) return f;
+        f = sharedConstant(b);
+        if (f != null) mine.put(b, f);
+        return f;
+    }
+
+    private static FloatBuffer sharedConstant(float[] b) {
         FloatBuffer f = CONSTANTS.get(b);
         if (f != null) return f;
         if (cached.addAndGet(4L * b.length) > CACHE_BYTES) {
@@ -85,8 +100,14 @@ public final class BlasGemm implements Gemm {
 
     /** Drops the packed copy of an array whose values changed (the optimizer calls this). */
     public static void invalidate(float[] array) {
-        if (CONSTANTS.remove(array) != null) cached.addAndGet(-4L * array.length);
+        if (CONSTANTS.remove(array) != null) {
+            cached.addAndGet(-4L * array.length);
+            GENERATION.incrementAndGet();
+        }
     }
+
+    /** Bumped whenever a packed constant is dropped, so that per-thread views refresh. */
+    private static final java.util.concurrent.atomic.AtomicLong GENERATION = new java.util.concurrent.atomic.AtomicLong();
 
     private static void scaleC(int m, int n, float beta, float[] c, int cOff, int ldc) {
         for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) c[cOff + i * ldc + j] = beta == 0f ? 0f : beta * c[cOff + i * ldc + j];
@@ -97,6 +118,9 @@ public final class BlasGemm implements Gemm {
     /** Three growable direct buffers per thread, one per operand. */
     private static final class Scratch {
         final Packed a = new Packed(), b = new Packed(), c = new Packed();
+        /** This thread's view of {@link #CONSTANTS}; weak, so it never keeps a model alive. */
+        final Map<float[], FloatBuffer> constants = new WeakHashMap<>();
+        long generation;
     }
 
     private static final class Packed {

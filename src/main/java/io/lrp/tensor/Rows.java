@@ -1,0 +1,57 @@
+package io.lrp.tensor;
+
+/**
+ * Reductions over a stretch of a float array, accumulated in double. Four independent partial
+ * sums let the CPU overlap the additions (one running sum is bound by the add latency, and the
+ * JIT keeps the order of floating-point sums, so it cannot split them itself). Used by the
+ * row-wise kernels: LayerNorm, softmax and their backward passes.
+ */
+public final class Rows {
+    private Rows() {}
+
+    /** sum of a[o .. o+n). */
+    public static double sum(float[] a, int o, int n) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            s0 += a[o + i];
+            s1 += a[o + i + 1];
+            s2 += a[o + i + 2];
+            s3 += a[o + i + 3];
+        }
+        for (; i < n; i++) s0 += a[o + i];
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    /** sum of (a[o + i] - c)^2 over i < n. */
+    public static double squaredDeviation(float[] a, int o, int n, double c) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            double d0 = a[o + i] - c, d1 = a[o + i + 1] - c, d2 = a[o + i + 2] - c, d3 = a[o + i + 3] - c;
+            s0 += d0 * d0;
+            s1 += d1 * d1;
+            s2 += d2 * d2;
+            s3 += d3 * d3;
+        }
+        for (; i < n; i++) {
+            double d = a[o + i] - c;
+            s0 += d * d;
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    /** sum of a[ao + i] * b[bo + i] over i < n. */
+    public static double dot(float[] a, int ao, float[] b, int bo, int n) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            s0 += (double) a[ao + i] * b[bo + i];
+            s1 += (double) a[ao + i + 1] * b[bo + i + 1];
+            s2 += (double) a[ao + i + 2] * b[bo + i + 2];
+            s3 += (double) a[ao + i + 3] * b[bo + i + 3];
+        }
+        for (; i < n; i++) s0 += (double) a[ao + i] * b[bo + i];
+        return (s0 + s1) + (s2 + s3);
+    }
+}
