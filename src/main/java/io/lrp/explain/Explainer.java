@@ -129,8 +129,19 @@ public final class Explainer {
     }
 
     /**
-     * Runs the chunks on up to {@code threads} worker threads; chunks are independent (own tape,
-     * own buffers; the model is read-only), so the results do not depend on the thread count.
+     * Worker threads shared by all explainers: idle ones live on for a minute, so that repeated
+     * calls keep their threads and with them the per-thread BLAS buffers and packed weights.
+     */
+    private static final java.util.concurrent.ExecutorService WORKERS = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread th = new Thread(r, "lrp-explain");
+        th.setDaemon(true);
+        return th;
+    });
+
+    /**
+     * Runs the chunks on up to {@code threads} worker threads, each taking the next chunk in
+     * order; chunks are independent (own tape, own buffers; the model is read-only), so the
+     * results do not depend on the thread count. The first failure stops the others.
      */
     private void runAll(List<Runnable> chunks) {
         int n = Math.min(threads, chunks.size());
@@ -138,28 +149,35 @@ public final class Explainer {
             chunks.forEach(Runnable::run);
             return;
         }
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(n, r -> {
-            Thread th = new Thread(r, "lrp-explain");
-            th.setDaemon(true);
-            return th;
-        });
-        try {
-            List<java.util.concurrent.Future<?>> fs = new ArrayList<>();
-            for (Runnable c : chunks) fs.add(pool.submit(c));
-            for (var f : fs) {
-                try {
-                    f.get();
-                } catch (java.util.concurrent.ExecutionException e) {
-                    if (e.getCause() instanceof RuntimeException re) throw re;
-                    throw new IllegalStateException(e.getCause());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new LrpException("interrupted");
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        List<java.util.concurrent.Future<?>> fs = new ArrayList<>();
+        for (int w = 0; w < n; w++) {
+            fs.add(WORKERS.submit(() -> {
+                for (int i; (i = next.getAndIncrement()) < chunks.size(); ) {
+                    try {
+                        chunks.get(i).run();
+                    } catch (RuntimeException | Error e) {
+                        next.set(chunks.size());
+                        throw e;
+                    }
                 }
-            }
-        } finally {
-            pool.shutdownNow();
+            }));
         }
+        RuntimeException failure = null;
+        for (var f : fs) {
+            try {
+                f.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (failure == null) {
+                    failure = e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+                }
+            } catch (InterruptedException e) {
+                next.set(chunks.size());
+                Thread.currentThread().interrupt();
+                throw new LrpException("interrupted");
+            }
+        }
+        if (failure != null) throw failure;
     }
 
     private Input checkLength(Input in) {
