@@ -51,6 +51,23 @@ class ExplainerTest {
     }
 
     @Test
+    void repeatedThreadedCallsAgreeAndAFailingChunkFailsTheCall() {
+        // the worker threads (and their BLAS buffers) outlive a call: later calls must not see stale state
+        Explainer ex = Explainer.of(model).method(Method.LRP_AH_LN).batchSize(1).threads(3);
+        List<Explanation> first = ex.explain(TEXTS, null);
+        for (int round = 0; round < 3; round++) {
+            List<Explanation> again = ex.explain(TEXTS, null);
+            for (int i = 0; i < TEXTS.size(); i++) {
+                assertArrayEquals(first.get(i).relevance(), again.get(i).relevance(), 0, "round " + round + " text " + i);
+            }
+        }
+        int[] badTarget = {0, 1, 7, 0, 1}; // one chunk fails: the whole call reports it
+        LrpException e = assertThrows(LrpException.class, () -> ex.explain(TEXTS, badTarget));
+        assertTrue(e.getMessage().contains("7"), e.getMessage());
+        assertEquals(TEXTS.size(), ex.explain(TEXTS, null).size(), "the explainer still works afterwards");
+    }
+
+    @Test
     void lrpAhLnConservesAndOtherMethodsReportNoBias() {
         for (Explanation e : Explainer.of(model).method(Method.LRP_AH_LN).explain(TEXTS, null)) {
             var c = e.conservation();

@@ -267,4 +267,28 @@ class GemmTest {
         assertEquals("openblas", blas.name());
         assertEquals("java", JAVA.name());
     }
+
+    @Test
+    void changedConstantIsRepackedOnEveryThreadAfterInvalidate() throws Exception {
+        int m = 3, n = 4, k = 5;
+        float[] a = new float[m * k], w = new float[n * k];
+        for (int i = 0; i < a.length; i++) a[i] = i % 7 - 3;
+        for (int i = 0; i < w.length; i++) w[i] = i % 5 - 2;
+        float[] expected = new float[m * n], got = new float[m * n];
+        Runnable product = () -> blas.sgemm(false, true, m, n, k, 1f, a, 0, k, w, 0, k, true, 0f, got, 0, n);
+        // a worker thread caches the packed weight, the weight changes, the thread must see it
+        java.util.concurrent.ExecutorService worker = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            worker.submit(product).get();
+            JAVA.sgemm(false, true, m, n, k, 1f, a, 0, k, w, 0, k, 0f, expected, 0, n);
+            assertArrayEquals(expected, got, 1e-5f);
+            for (int i = 0; i < w.length; i++) w[i] *= -2;
+            BlasGemm.invalidate(w);
+            worker.submit(product).get();
+            JAVA.sgemm(false, true, m, n, k, 1f, a, 0, k, w, 0, k, 0f, expected, 0, n);
+            assertArrayEquals(expected, got, 1e-5f);
+        } finally {
+            worker.shutdownNow();
+        }
+    }
 }
