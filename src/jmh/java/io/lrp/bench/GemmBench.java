@@ -1,6 +1,7 @@
 package io.lrp.bench;
 
 import io.lrp.tensor.BlasGemm;
+import io.lrp.tensor.DnnlGemm;
 import io.lrp.tensor.Gemm;
 import io.lrp.tensor.JavaGemm;
 import java.util.Random;
@@ -36,7 +37,7 @@ public class GemmBench {
     @Param({"128x384x384", "128x1536x384", "128x384x1536", "512x768x768", "512x3072x768"})
     public String shape;
 
-    @Param({"blas", "java"})
+    @Param({"onednn", "blas", "java"})
     public String backend;
 
     private Gemm gemm;
@@ -49,8 +50,12 @@ public class GemmBench {
         m = Integer.parseInt(p[0]);
         n = Integer.parseInt(p[1]);
         k = Integer.parseInt(p[2]);
-        gemm = backend.equals("blas") ? new BlasGemm() : new JavaGemm();
-        if (gemm instanceof BlasGemm) BlasGemm.setThreads(Integer.getInteger("lrp.blas.threads", 1));
+        gemm = switch (backend) {
+            case "onednn" -> new DnnlGemm();
+            case "blas" -> new BlasGemm();
+            default -> new JavaGemm();
+        };
+        gemm.setThreads(Integer.getInteger("lrp.blas.threads", 1));
         Random r = new Random(1);
         a = new float[m * k];
         b = new float[n * k];

@@ -10,7 +10,6 @@ import io.lrp.models.Model;
 import io.lrp.models.bert.BertConfig;
 import io.lrp.models.bert.BertFlops;
 import io.lrp.models.bert.BertModel;
-import io.lrp.tensor.BlasGemm;
 import io.lrp.tensor.Gemm;
 import java.io.PrintWriter;
 import io.lrp.explain.Explainer;
@@ -81,7 +80,7 @@ final class BenchCommand implements Callable<Integer> {
         Model m = Models.openForBench(model);
         if (seq > m.maxLength()) throw new LrpException("--seq " + seq + " exceeds the model's limit of " + m.maxLength());
         if (texts != null) return corpus(m); // threads = workers over batches, BLAS single-threaded
-        if (Gemm.get() instanceof BlasGemm) BlasGemm.setThreads(threads);
+        Gemm.get().setThreads(threads);
         Method explain = method.equals("forward") ? null : Method.parse(method);
         if (explain != null && m instanceof BertModel b && !b.hasClassifier()) {
             throw new LrpException("model " + m.name() + " has no classification head to explain; bench --method forward times the encoder");
@@ -152,7 +151,7 @@ final class BenchCommand implements Callable<Integer> {
     private int sgemm() {
         if (size < 1) throw new LrpException("--size must be >= 1");
         Gemm g = Gemm.get();
-        if (g instanceof BlasGemm) BlasGemm.setThreads(threads);
+        g.setThreads(threads);
         int n = size;
         Random r = new Random(42);
         float[] a = new float[n * n], b = new float[n * n], c = new float[n * n];

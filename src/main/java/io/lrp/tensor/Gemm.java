@@ -25,7 +25,13 @@ public interface Gemm {
 
     String name();
 
-    /** The backend in use: OpenBLAS when its natives load, unless -Dlrp.gemm=java forces the reference. */
+    /** Threads one product may use (backends without threads ignore it). */
+    default void setThreads(int n) {}
+
+    /**
+     * The backend in use, chosen once: -Dlrp.gemm=onednn|openblas|java forces one; by default
+     * oneDNN, else OpenBLAS, else the plain-Java reference, whichever loads first.
+     */
     static Gemm get() { return Holder.INSTANCE; }
 
     final class Holder {
@@ -34,13 +40,27 @@ public interface Gemm {
 
         private static Gemm choose() {
             String forced = System.getProperty("lrp.gemm", "auto");
-            if (forced.equals("java")) return new JavaGemm();
+            switch (forced) {
+                case "java": return new JavaGemm();
+                case "onednn": return load("onednn", DnnlGemm::new, true);
+                case "openblas": case "blas": return load("openblas", BlasGemm::new, true);
+                case "auto": break;
+                default: throw new IllegalStateException("-Dlrp.gemm=" + forced + ": expected onednn, openblas or java");
+            }
+            Gemm g = load("onednn", DnnlGemm::new, false);
+            if (g == null) g = load("openblas", BlasGemm::new, false);
+            if (g != null) return g;
+            System.err.println("lrp: no native GEMM loads (oneDNN, OpenBLAS), using the plain-Java reference");
+            return new JavaGemm();
+        }
+
+        private static Gemm load(String name, java.util.function.Supplier<Gemm> make, boolean required) {
             try {
-                return new BlasGemm();
+                return make.get();
             } catch (Throwable t) {
-                if (forced.equals("blas")) throw new IllegalStateException("OpenBLAS requested but not loadable", t);
-                System.err.println("lrp: OpenBLAS unavailable (" + t + "), using the plain-Java GEMM");
-                return new JavaGemm();
+                if (required) throw new IllegalStateException(name + " requested but not loadable", t);
+                System.err.println("lrp: " + name + " unavailable (" + t + ")");
+                return null;
             }
         }
     }

@@ -41,7 +41,7 @@ public final class AdamW {
                 w[i] -= (float) (lr * update);
             }
             p.zeroGrad();
-            io.lrp.tensor.BlasGemm.invalidate(w); // a cached packed copy would be stale
+            io.lrp.tensor.NativeGemm.invalidate(w); // a cached packed copy would be stale
         }
     }
 

@@ -74,7 +74,7 @@ public final class Trainer<T> {
                 Tensor t = saved.get(e.getKey());
                 if (t == null || t.size() != e.getValue().value.size()) throw new LrpException(statePath + ": no usable tensor '" + e.getKey() + "'");
                 System.arraycopy(t.data, 0, e.getValue().value.data, 0, t.size());
-                io.lrp.tensor.BlasGemm.invalidate(e.getValue().value.data);
+                io.lrp.tensor.NativeGemm.invalidate(e.getValue().value.data);
             }
             opt.load(saved, Integer.parseInt(m.get("adam_steps")));
             start = Integer.parseInt(m.get("epoch")) + 1;

@@ -19,11 +19,15 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class GemmTest {
     private static BlasGemm blas;
+    private static DnnlGemm dnnl, dnnlSplit;
     private static final JavaGemm JAVA = new JavaGemm();
 
     @BeforeAll
     static void loadBlas() {
         blas = new BlasGemm(); // fails the class if the natives do not load
+        dnnl = new DnnlGemm();
+        dnnlSplit = new DnnlGemm();
+        dnnlSplit.setThreads(3); // large products split by rows over three threads (OMP_NUM_THREADS=1 in surefire)
     }
 
     /** One product: shapes after op(), where each operand sits in its buffer, alpha, beta. */
@@ -150,17 +154,21 @@ class GemmTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("allCases")
-    void blasMatchesJava(Case cs) {
+    void nativeBackendsMatchJava(Case cs) {
         Buffers buf = new Buffers(cs, cs.hashCode());
-        float[] cJava = buf.c.clone(), cBlas = buf.c.clone();
+        float[] cJava = buf.c.clone();
         run(JAVA, cs, buf.a.clone(), buf.b.clone(), cJava);
-        float[] a = buf.a.clone(), b = buf.b.clone();
-        run(blas, cs, a, b, cBlas);
-        assertClose(cs, cJava, cBlas, "openblas vs java");
-        assertUntouched(cs, buf.c, cBlas, "openblas");
         assertUntouched(cs, buf.c, cJava, "java");
-        assertArrayEquals(buf.a, a, "openblas changed A");
-        assertArrayEquals(buf.b, b, "openblas changed B");
+        String[] names = {"openblas", "onednn", "onednn split over 3 threads"};
+        Gemm[] natives = {blas, dnnl, dnnlSplit};
+        for (int i = 0; i < natives.length; i++) {
+            float[] a = buf.a.clone(), b = buf.b.clone(), c = buf.c.clone();
+            run(natives[i], cs, a, b, c);
+            assertClose(cs, cJava, c, names[i] + " vs java");
+            assertUntouched(cs, buf.c, c, names[i]);
+            assertArrayEquals(buf.a, a, names[i] + " changed A");
+            assertArrayEquals(buf.b, b, names[i] + " changed B");
+        }
     }
 
     /** The reference itself against the definition, in double (small shapes only). */
@@ -170,7 +178,7 @@ class GemmTest {
         if ((long) cs.m * cs.n * cs.k > 200_000) return;
         Buffers buf = new Buffers(cs, 31L * cs.hashCode());
         double[] want = exact(cs, buf.a, buf.b, buf.c);
-        for (Gemm g : new Gemm[] {JAVA, blas}) {
+        for (Gemm g : new Gemm[] {JAVA, blas, dnnl}) {
             float[] c = buf.c.clone();
             run(g, cs, buf.a, buf.b, c);
             double scale = 0;
@@ -225,7 +233,7 @@ class GemmTest {
         for (int i = 0; i < cs.m; i++)
             for (int j = 0; j < cs.n; j++) buf.c[cs.cOff + i * cs.ldc() + j] = Float.NaN;
         double[] want = exact(cs, buf.a, buf.b, buf.c);
-        for (Gemm g : new Gemm[] {JAVA, blas}) {
+        for (Gemm g : new Gemm[] {JAVA, blas, dnnl}) {
             float[] c = buf.c.clone();
             run(g, cs, buf.a, buf.b, c);
             for (int i = 0; i < cs.m; i++)
@@ -238,7 +246,7 @@ class GemmTest {
     /** A, B and C as disjoint blocks of one buffer (as when q, k and v share a fused [T, 3H] buffer). */
     @Test
     void operandsInOneBuffer() {
-        for (Gemm g : new Gemm[] {JAVA, blas}) {
+        for (Gemm g : new Gemm[] {JAVA, blas, dnnl}) {
             float[] buf = new float[20];
             for (int i = 0; i < 8; i++) buf[i] = i + 1;
             g.sgemm(false, false, 2, 2, 2, 1f, buf, 0, 2, buf, 4, 2, 0f, buf, 10, 2);
@@ -249,7 +257,7 @@ class GemmTest {
     /** A tiny product worked by hand: [[1,2],[3,4]] [[5,6],[7,8]] = [[19,22],[43,50]]. */
     @Test
     void handWorkedProduct() {
-        for (Gemm g : new Gemm[] {JAVA, blas}) {
+        for (Gemm g : new Gemm[] {JAVA, blas, dnnl}) {
             float[] a = {1, 2, 3, 4}, b = {5, 6, 7, 8};
             float[] c = {1, 1, 1, 1};
             g.sgemm(false, false, 2, 2, 2, 2f, a, 0, 2, b, 0, 2, 1f, c, 0, 2);
@@ -262,8 +270,9 @@ class GemmTest {
     }
 
     @Test
-    void defaultBackendIsNamed() {
-        assertTrue(Gemm.get().name().equals("openblas") || Gemm.get().name().equals("java"));
+    void defaultBackendIsOneDnnWhenItLoads() {
+        assertEquals("onednn", Gemm.get().name(), "oneDNN loads here (its natives are a dependency), so it is the default");
+        assertEquals("onednn", dnnl.name());
         assertEquals("openblas", blas.name());
         assertEquals("java", JAVA.name());
     }
