@@ -13,6 +13,11 @@ rec() { echo "$1" | tee -a "$out"; }
 # the JVM launched directly from the copy ./lrp runs (so the numbers are the launcher's)
 lrpj() { ./lrp "$@"; }
 
+# the two GEMM backends side by side (oneDNN is the default; OpenBLAS as this machine pins it)
+rec "$(lrpj bench --sgemm --size 1024 --threads 1 --json)"
+rec "$(LRP_JAVA_OPTS=-Dlrp.gemm=openblas lrpj bench --sgemm --size 1024 --threads 1 --json)"
+rec "$(LRP_JAVA_OPTS=-Dlrp.gemm=openblas lrpj bench --model minilm --method lrp-ah-ln --seq 128 --threads 1 --runs 20 --json)"
+
 # goal 1: forward, MiniLM, 128 tokens, 1 thread, against ONNX Runtime Java
 rec "$(lrpj bench --model minilm --method forward --seq 128 --threads 1 --runs 30 --json)"
 rec "$(mvn -Port -q compile exec:exec@ort -Dort.args="--seq 128 --threads 1" | grep -o "{.*}" | tail -1)"

@@ -107,10 +107,13 @@ public final class Attention {
         for (int r = 0; r < rows; r++) {
             int o = r * len;
             float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < len; j++) max = Math.max(max, src[o + j]);
+            for (int j = 0; j < len; j++) {
+                float v = src[o + j];
+                max = v > max ? v : max; // a NaN score is skipped here and turns the row to NaN below
+            }
             double sum = 0;
             for (int j = 0; j < len; j++) {
-                float e = (float) Math.exp(src[o + j] - max);
+                float e = io.lrp.tensor.Exp.negative(src[o + j] - max);
                 dst[o + j] = e;
                 sum += e;
             }
