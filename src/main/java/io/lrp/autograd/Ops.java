@@ -193,17 +193,18 @@ public final class Ops {
 
 
     /** Standard normal CDF (see {@link NormalCdf}). */
-    static double phi(double z) { return NormalCdf.phi(z); }
+    static float phi(float z) { return NormalCdf.phi(z); }
 
     /** Exact erf GELU, z * Phi(z). Under the identity rule its backward is g * Phi(z) = g * gelu(z)/z. */
     public static Var gelu(Tape tape, Var x, Role role) {
         float[] z = x.value.data;
         Tensor y = Tensor.zeros(x.value.shape());
         float[] cdf = new float[z.length];
+        float[] yd = y.data;
         for (int i = 0; i < z.length; i++) {
-            double c = phi(z[i]);
-            cdf[i] = (float) c;
-            y.data[i] = (float) (z[i] * c);
+            float c = phi(z[i]);
+            cdf[i] = c;
+            yd[i] = z[i] * c;
         }
         if (!tape.needsGrad(x)) return out(y, false);
         float[] slope = cdf; // identity rule: gelu(z)/z = Phi(z)
