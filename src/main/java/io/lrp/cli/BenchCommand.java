@@ -46,7 +46,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seq", defaultValue = "128", description = "Tokens in the input, [CLS] and [SEP] included. Default: ${DEFAULT-VALUE}.")
     int seq;
 
-    @Option(names = "--threads", defaultValue = "1", description = "BLAS threads. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--threads", defaultValue = "1", description = "Threads of one matrix product (corpus mode: worker threads over batches). Default: ${DEFAULT-VALUE}.")
     int threads;
 
     @Option(names = "--warmup", defaultValue = "5", description = "Untimed runs first. Default: ${DEFAULT-VALUE}.")
@@ -79,7 +79,7 @@ final class BenchCommand implements Callable<Integer> {
         if (seq < 2) throw new LrpException("--seq must be at least 2 ([CLS] and [SEP])");
         Model m = Models.openForBench(model);
         if (seq > m.maxLength()) throw new LrpException("--seq " + seq + " exceeds the model's limit of " + m.maxLength());
-        if (texts != null) return corpus(m); // threads = workers over batches, BLAS single-threaded
+        if (texts != null) return corpus(m); // threads = workers over batches, each product on one thread
         Gemm.get().setThreads(threads);
         Method explain = method.equals("forward") ? null : Method.parse(method);
         if (explain != null && m instanceof BertModel b && !b.hasClassifier()) {

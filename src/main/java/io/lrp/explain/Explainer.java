@@ -130,7 +130,7 @@ public final class Explainer {
 
     /**
      * Worker threads shared by all explainers: idle ones live on for a minute, so that repeated
-     * calls keep their threads and with them the per-thread BLAS buffers and packed weights.
+     * calls keep their threads and with them the per-thread matrix buffers and packed weights.
      */
     private static final java.util.concurrent.ExecutorService WORKERS = java.util.concurrent.Executors.newCachedThreadPool(r -> {
         Thread th = new Thread(r, "lrp-explain");
