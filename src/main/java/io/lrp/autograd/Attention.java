@@ -171,13 +171,14 @@ public final class Attention {
         tape.record(new Tape.Node() {
             public Var output() { return cv; }
             public void backward(float[] g) {
+                float accumulateV = v.grad == null ? 0f : 1f; // heads write disjoint blocks of a fresh (zero) buffer
                 for (int b = 0; b < batch; b++) {
                     for (int h = 0; h < heads; h++) {
                         int vo = b * len * hidden + h * d, po = (b * heads + h) * len * len;
                         if (p.requiresGrad()) headGemm(len, len, d).sgemm(false, true, len, len, d, factor, g, vo, hidden,
                                 v.value.data, vo, hidden, 1f, p.gradBuffer(), po, len);
                         if (v.requiresGrad()) headGemm(len, d, len).sgemm(true, false, len, d, len, factor, p.value.data, po, len,
-                                g, vo, hidden, 1f, v.gradBuffer(), vo, hidden);
+                                g, vo, hidden, accumulateV, v.gradBuffer(), vo, hidden);
                     }
                 }
             }

@@ -72,7 +72,8 @@ public final class Ops {
                     if (b.requiresGrad()) addColumnSums(g, b.gradBuffer(), n, out);
                 }
                 if (x.requiresGrad()) {
-                    gemm().sgemm(false, false, n, in, out, 1f, g, 0, out, w.value.data, 0, in, constantW, 1f, x.gradBuffer(), 0, in);
+                    float accumulate = x.grad == null ? 0f : 1f; // a fresh buffer is zero: overwrite, nothing to read
+                    gemm().sgemm(false, false, n, in, out, 1f, g, 0, out, w.value.data, 0, in, constantW, accumulate, x.gradBuffer(), 0, in);
                 }
                 if (w.requiresGrad()) {
                     gemm().sgemm(true, false, out, in, n, 1f, g, 0, out, x.value.data, 0, in, 1f, w.gradBuffer(), 0, in);
