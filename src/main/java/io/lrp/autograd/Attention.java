@@ -1,6 +1,7 @@
 package io.lrp.autograd;
 
 import io.lrp.tensor.Gemm;
+import io.lrp.tensor.Parallel;
 import io.lrp.tensor.Tensor;
 
 /**
@@ -71,9 +72,10 @@ public final class Attention {
     private static Tensor computeScores(Var q, Var k, int batch, int len, int heads, float scale, float[] maskAdd) {
         int hidden = q.value.dim(-1), d = hidden / heads;
         Tensor s = Tensor.zeros(batch, heads, len, len);
-        for (int b = 0; b < batch; b++) {
-            for (int h = 0; h < heads; h++) {
-                int qo = b * len * hidden + h * d, so = (b * heads + h) * len * len;
+        Parallel.range(batch * heads, headsPerPart(len), (first, last) -> {
+            for (int bh = first; bh < last; bh++) {
+                int b = bh / heads, h = bh % heads;
+                int qo = b * len * hidden + h * d, so = bh * len * len;
                 headGemm(len, len, d).sgemm(false, true, len, len, d, scale, q.value.data, qo, hidden,
                         k.value.data, qo, hidden, 0f, s.data, so, len);
                 if (maskAdd != null) {
@@ -83,28 +85,36 @@ public final class Attention {
                     }
                 }
             }
-        }
+        });
         return s;
     }
+
+    /** Heads per parallel part: enough work per part to pay for handing it to another thread. */
+    private static int headsPerPart(int len) { return Math.max(1, 16384 / (len * len)); }
 
     /** g_q += factor * gS K, g_k += factor * gS^T Q, per head. */
     private static void scoresBackward(float[] gs, Var q, Var k, int batch, int len, int heads, float factor) {
         int hidden = q.value.dim(-1), d = hidden / heads;
-        for (int b = 0; b < batch; b++) {
-            for (int h = 0; h < heads; h++) {
-                int qo = b * len * hidden + h * d, so = (b * heads + h) * len * len;
-                if (q.requiresGrad()) headGemm(len, d, len).sgemm(false, false, len, d, len, factor, gs, so, len,
-                        k.value.data, qo, hidden, 1f, q.gradBuffer(), qo, hidden);
-                if (k.requiresGrad()) headGemm(len, d, len).sgemm(true, false, len, d, len, factor, gs, so, len,
-                        q.value.data, qo, hidden, 1f, k.gradBuffer(), qo, hidden);
+        float[] gq = q.requiresGrad() ? q.gradBuffer() : null, gk = k.requiresGrad() ? k.gradBuffer() : null;
+        Parallel.range(batch * heads, headsPerPart(len), (first, last) -> {
+            for (int bh = first; bh < last; bh++) {
+                int b = bh / heads, h = bh % heads;
+                int qo = b * len * hidden + h * d, so = bh * len * len;
+                if (gq != null) headGemm(len, d, len).sgemm(false, false, len, d, len, factor, gs, so, len,
+                        k.value.data, qo, hidden, 1f, gq, qo, hidden);
+                if (gk != null) headGemm(len, d, len).sgemm(true, false, len, d, len, factor, gs, so, len,
+                        q.value.data, qo, hidden, 1f, gk, qo, hidden);
             }
-        }
+        });
     }
 
     /** Row-wise softmax of src into dst (which may be src). */
     private static void softmaxRows(float[] src, float[] dst, int len) {
-        int rows = src.length / len;
-        for (int r = 0; r < rows; r++) {
+        Parallel.range(src.length / len, Math.max(1, 8192 / len), (r0, r1) -> softmaxRows(src, dst, len, r0, r1));
+    }
+
+    private static void softmaxRows(float[] src, float[] dst, int len, int r0, int r1) {
+        for (int r = r0; r < r1; r++) {
             int o = r * len;
             float max = Float.NEGATIVE_INFINITY;
             for (int j = 0; j < len; j++) {
@@ -157,13 +167,14 @@ public final class Attention {
     public static Var attend(Tape tape, Var p, Var v, int batch, int len, int heads) {
         int hidden = v.value.dim(-1), d = hidden / heads;
         Tensor c = Tensor.zeros(batch * len, hidden);
-        for (int b = 0; b < batch; b++) {
-            for (int h = 0; h < heads; h++) {
-                int vo = b * len * hidden + h * d, po = (b * heads + h) * len * len;
+        Parallel.range(batch * heads, headsPerPart(len), (first, last) -> {
+            for (int bh = first; bh < last; bh++) {
+                int b = bh / heads, h = bh % heads;
+                int vo = b * len * hidden + h * d, po = bh * len * len;
                 headGemm(len, d, len).sgemm(false, false, len, d, len, 1f, p.value.data, po, len,
                         v.value.data, vo, hidden, 0f, c.data, vo, hidden);
             }
-        }
+        });
         boolean grad = tape.needsGrad(p, v);
         Var cv = Ops.out(c, grad);
         if (!grad) return cv;
@@ -172,15 +183,16 @@ public final class Attention {
             public Var output() { return cv; }
             public void backward(float[] g) {
                 float accumulateV = v.grad == null ? 0f : 1f; // heads write disjoint blocks of a fresh (zero) buffer
-                for (int b = 0; b < batch; b++) {
-                    for (int h = 0; h < heads; h++) {
-                        int vo = b * len * hidden + h * d, po = (b * heads + h) * len * len;
-                        if (p.requiresGrad()) headGemm(len, len, d).sgemm(false, true, len, len, d, factor, g, vo, hidden,
-                                v.value.data, vo, hidden, 1f, p.gradBuffer(), po, len);
-                        if (v.requiresGrad()) headGemm(len, d, len).sgemm(true, false, len, d, len, factor, p.value.data, po, len,
-                                g, vo, hidden, accumulateV, v.gradBuffer(), vo, hidden);
+                float[] gp = p.requiresGrad() ? p.gradBuffer() : null, gv = v.requiresGrad() ? v.gradBuffer() : null;
+                Parallel.range(batch * heads, headsPerPart(len), (first, last) -> {
+                    for (int bh = first; bh < last; bh++) {
+                        int vo = (bh / heads) * len * hidden + (bh % heads) * d, po = bh * len * len;
+                        if (gp != null) headGemm(len, len, d).sgemm(false, true, len, len, d, factor, g, vo, hidden,
+                                v.value.data, vo, hidden, 1f, gp, po, len);
+                        if (gv != null) headGemm(len, d, len).sgemm(true, false, len, d, len, factor, p.value.data, po, len,
+                                g, vo, hidden, accumulateV, gv, vo, hidden);
                     }
-                }
+                });
             }
         });
         return cv;

@@ -1,6 +1,7 @@
 package io.lrp.autograd;
 
 import io.lrp.tensor.Gemm;
+import io.lrp.tensor.Parallel;
 import io.lrp.tensor.Rows;
 import io.lrp.tensor.Tensor;
 
@@ -126,27 +127,29 @@ public final class Ops {
         float[] wd = w == null ? filled(n, 1f) : w.value.data, bd = b == null ? new float[n] : b.value.data;
         double[] scale = new double[rows];   // the denominator s per row
         double[] dsFactor = new double[rows]; // ds/dx_i = (x_i - m) * dsFactor
-        for (int r = 0; r < rows; r++) {
-            int o = r * n;
-            double mean = Rows.sum(xd, o, n) / n;
-            double ss = Rows.squaredDeviation(xd, o, n, mean);
-            double s;
-            if (kind == NormKind.BIASED_VARIANCE) {
-                s = Math.sqrt(ss / n + eps);
-                dsFactor[r] = 1.0 / (n * s);
-            } else {
-                double std = Math.sqrt(ss / (n - 1));
-                s = std + eps;
-                dsFactor[r] = std == 0 ? 0 : 1.0 / ((n - 1) * std);
+        Parallel.range(rows, Math.max(1, 16384 / n), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int o = r * n;
+                double mean = Rows.sum(xd, o, n) / n;
+                double ss = Rows.squaredDeviation(xd, o, n, mean);
+                double s;
+                if (kind == NormKind.BIASED_VARIANCE) {
+                    s = Math.sqrt(ss / n + eps);
+                    dsFactor[r] = 1.0 / (n * s);
+                } else {
+                    double std = Math.sqrt(ss / (n - 1));
+                    s = std + eps;
+                    dsFactor[r] = std == 0 ? 0 : 1.0 / ((n - 1) * std);
+                }
+                scale[r] = s;
+                float m = (float) mean, inv = (float) (1 / s);
+                for (int i = 0; i < n; i++) { // multiply by 1/s as PyTorch does (rsqrt), in a loop the JIT vectorises
+                    float xh = (xd[o + i] - m) * inv;
+                    xhat[o + i] = xh;
+                    yd[o + i] = xh * wd[i] + bd[i];
+                }
             }
-            scale[r] = s;
-            float m = (float) mean, inv = (float) (1 / s);
-            for (int i = 0; i < n; i++) { // multiply by 1/s as PyTorch does (rsqrt), in a loop the JIT vectorises
-                float xh = (xd[o + i] - m) * inv;
-                xhat[o + i] = xh;
-                yd[o + i] = xh * wd[i] + bd[i];
-            }
-        }
+        });
         boolean grad = tape.needsGrad(x, w, b);
         Var yv = out(y, grad);
         if (!grad) return yv;
@@ -167,18 +170,20 @@ public final class Ops {
                 }
                 if (!x.requiresGrad()) return;
                 float[] gx = x.gradBuffer();
-                float[] gh = new float[n];
-                for (int r = 0; r < rows; r++) {
-                    int o = r * n;
-                    for (int i = 0; i < n; i++) gh[i] = g[o + i] * wd[i];
-                    double meanG = Rows.sum(gh, 0, n) / n;
-                    double s = scale[r];
-                    // d y_j / d x_i = (delta_ij - 1/n) / s - xhat_j / s * ds/dx_i, ds/dx_i = (x_i - mean) * dsFactor,
-                    // so gx_i = (gh_i - mean(gh)) / s - k xhat_i with k = (gh . xhat) dsFactor (0 when s is held constant)
-                    float k = scaleDetached ? 0f : (float) (Rows.dot(gh, 0, xhat, o, n) * dsFactor[r]);
-                    float mg = (float) meanG, inv = (float) (1 / s);
-                    for (int i = 0; i < n; i++) gx[o + i] += (gh[i] - mg) * inv - k * xhat[o + i];
-                }
+                Parallel.range(rows, Math.max(1, 16384 / n), (r0, r1) -> {
+                    float[] gh = new float[n];
+                    for (int r = r0; r < r1; r++) {
+                        int o = r * n;
+                        for (int i = 0; i < n; i++) gh[i] = g[o + i] * wd[i];
+                        double meanG = Rows.sum(gh, 0, n) / n;
+                        double s = scale[r];
+                        // d y_j / d x_i = (delta_ij - 1/n) / s - xhat_j / s * ds/dx_i, ds/dx_i = (x_i - mean) * dsFactor,
+                        // so gx_i = (gh_i - mean(gh)) / s - k xhat_i with k = (gh . xhat) dsFactor (0 when s is held constant)
+                        float k = scaleDetached ? 0f : (float) (Rows.dot(gh, 0, xhat, o, n) * dsFactor[r]);
+                        float mg = (float) meanG, inv = (float) (1 / s);
+                        for (int i = 0; i < n; i++) gx[o + i] += (gh[i] - mg) * inv - k * xhat[o + i];
+                    }
+                });
             }
         });
         return yv;
@@ -202,11 +207,13 @@ public final class Ops {
         Tensor y = Tensor.zeros(x.value.shape());
         float[] cdf = new float[z.length];
         float[] yd = y.data;
-        for (int i = 0; i < z.length; i++) {
-            float c = phi(z[i]);
-            cdf[i] = c;
-            yd[i] = z[i] * c;
-        }
+        Parallel.range(z.length, 1 << 15, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                float c = phi(z[i]);
+                cdf[i] = c;
+                yd[i] = z[i] * c;
+            }
+        });
         if (!tape.needsGrad(x)) return out(y, false);
         float[] slope = cdf; // identity rule: gelu(z)/z = Phi(z)
         if (!identityRule(tape, role)) {

@@ -80,7 +80,7 @@ final class BenchCommand implements Callable<Integer> {
         Model m = Models.openForBench(model);
         if (seq > m.maxLength()) throw new LrpException("--seq " + seq + " exceeds the model's limit of " + m.maxLength());
         if (texts != null) return corpus(m); // threads = workers over batches, each product on one thread
-        Gemm.get().setThreads(threads);
+        io.lrp.tensor.Parallel.setThreads(threads);
         Method explain = method.equals("forward") ? null : Method.parse(method);
         if (explain != null && m instanceof BertModel b && !b.hasClassifier()) {
             throw new LrpException("model " + m.name() + " has no classification head to explain; bench --method forward times the encoder");

@@ -1,0 +1,89 @@
+package io.lrp.tensor;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The threads one explanation may use for its own kernels: the row-wise Java loops (softmax,
+ * GELU, LayerNorm), the per-head attention products and oneDNN's products split by rows. One
+ * knob (-Dlrp.blas.threads, `lrp bench --threads`); 1 by default, because the explainer's
+ * worker threads already share the cores between batches. Work started inside a parallel part
+ * runs on that part's thread, so nothing nests.
+ */
+public final class Parallel {
+    private Parallel() {}
+
+    /** A piece of work over the index range [from, to). */
+    @FunctionalInterface
+    public interface Range {
+        void run(int from, int to);
+    }
+
+    private static volatile int threads = Math.max(1, Integer.getInteger("lrp.blas.threads", 1));
+    private static final ThreadLocal<Boolean> INSIDE = ThreadLocal.withInitial(() -> false);
+    private static final ExecutorService HELPERS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "lrp-parallel");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** Sets the threads of this knob and of the matrix backend. */
+    public static void setThreads(int n) {
+        threads = Math.max(1, n);
+        Gemm.get().setThreads(threads);
+    }
+
+    public static int threads() { return threads; }
+
+    /**
+     * Runs body over [0, n) in up to {@link #threads()} contiguous parts of at least minPart
+     * indices each: on the caller alone when one part is all there is, or inside another part.
+     */
+    public static void range(int n, int minPart, Range body) { range(n, minPart, threads, body); }
+
+    /** The same with at most maxParts parts. */
+    public static void range(int n, int minPart, int maxParts, Range body) {
+        int parts = INSIDE.get() ? 1 : Math.min(maxParts, n / Math.max(1, minPart));
+        if (parts < 2) {
+            body.run(0, n);
+            return;
+        }
+        List<Future<?>> helpers = new ArrayList<>(parts - 1);
+        for (int p = 1; p < parts; p++) {
+            int from = (int) ((long) n * p / parts), to = (int) ((long) n * (p + 1) / parts);
+            helpers.add(HELPERS.submit(() -> inside(body, from, to)));
+        }
+        Throwable failure = null;
+        try {
+            inside(body, 0, (int) ((long) n / parts));
+        } catch (RuntimeException | Error e) {
+            failure = e;
+        }
+        for (Future<?> f : helpers) { // every part has finished before this returns or throws
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                if (failure == null) failure = new IllegalStateException("interrupted in a parallel kernel", e);
+            } catch (ExecutionException e) {
+                if (failure == null) failure = e.getCause();
+            }
+        }
+        if (failure instanceof RuntimeException re) throw re;
+        if (failure instanceof Error err) throw err;
+        if (failure != null) throw new IllegalStateException(failure);
+    }
+
+    private static void inside(Range body, int from, int to) {
+        INSIDE.set(true);
+        try {
+            body.run(from, to);
+        } finally {
+            INSIDE.set(false);
+        }
+    }
+}
