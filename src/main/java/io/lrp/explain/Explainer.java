@@ -3,6 +3,7 @@ package io.lrp.explain;
 import io.lrp.LrpException;
 import io.lrp.models.Batch;
 import io.lrp.models.Model;
+import io.lrp.tensor.Parallel;
 import io.lrp.text.Encoding;
 import io.lrp.text.WordPieceTokenizer;
 import java.util.ArrayList;
@@ -145,14 +146,16 @@ public final class Explainer {
      */
     private void runAll(List<Runnable> chunks) {
         int n = Math.min(threads, chunks.size());
+        // threads beyond the batches go to each batch's kernels (one long text on two cores)
+        int kernelThreads = Math.max(Parallel.threads(), threads / Math.max(1, n));
         if (n <= 1) {
-            chunks.forEach(Runnable::run);
+            Parallel.withThreads(kernelThreads, () -> chunks.forEach(Runnable::run));
             return;
         }
         java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
         List<java.util.concurrent.Future<?>> fs = new ArrayList<>();
         for (int w = 0; w < n; w++) {
-            fs.add(WORKERS.submit(() -> {
+            fs.add(WORKERS.submit(() -> Parallel.withThreads(kernelThreads, () -> {
                 for (int i; (i = next.getAndIncrement()) < chunks.size(); ) {
                     try {
                         chunks.get(i).run();
@@ -161,7 +164,7 @@ public final class Explainer {
                         throw e;
                     }
                 }
-            }));
+            })));
         }
         RuntimeException failure = null;
         for (var f : fs) {

@@ -18,7 +18,7 @@ public final class DnnlGemm extends NativeGemm {
     private static final boolean SINGLE_OMP_THREAD = "1".equals(System.getenv("OMP_NUM_THREADS"));
     /** Below this many multiply-adds a split costs more than it brings. */
     private static final long SPLIT_FROM = 1L << 21;
-    private volatile int threads = Parallel.threads();
+    private volatile int threads = 1; // more through setThreads or the caller's Parallel budget
 
     public DnnlGemm() {
         dnnl.dnnl_get_effective_cpu_isa(); // loads the natives now, so that a failure shows at selection time
@@ -29,12 +29,13 @@ public final class DnnlGemm extends NativeGemm {
     @Override
     protected void call(boolean transA, boolean transB, int m, int n, int k, float alpha,
                         FloatBuffer a, int lda, FloatBuffer b, int ldb, float beta, FloatBuffer c, int ldc) {
-        if (!SINGLE_OMP_THREAD || threads < 2 || (long) m * n * k < SPLIT_FROM) {
+        int parts = Math.max(threads, Parallel.threads());
+        if (!SINGLE_OMP_THREAD || parts < 2 || (long) m * n * k < SPLIT_FROM) {
             run(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
             return;
         }
         // rows [r0, r1) of C need rows r0.. of op(A): rows of A, or columns when A is transposed
-        Parallel.range(m, 16, threads, (r0, r1) -> {
+        Parallel.range(m, 16, parts, (r0, r1) -> {
             FloatBuffer ap = r0 == 0 ? a : a.slice(transA ? r0 : r0 * lda, a.capacity() - (transA ? r0 : r0 * lda));
             FloatBuffer cp = r0 == 0 ? c : c.slice(r0 * ldc, c.capacity() - r0 * ldc);
             run(transA, transB, r1 - r0, n, k, alpha, ap, lda, b, ldb, beta, cp, ldc);

@@ -10,9 +10,9 @@ import java.util.concurrent.Future;
 /**
  * The threads one explanation may use for its own kernels: the row-wise Java loops (softmax,
  * GELU, LayerNorm), the per-head attention products and oneDNN's products split by rows. One
- * knob (-Dlrp.blas.threads, `lrp bench --threads`); 1 by default, because the explainer's
- * worker threads already share the cores between batches. Work started inside a parallel part
- * runs on that part's thread, so nothing nests.
+ * knob (-Dlrp.blas.threads, `lrp bench --threads`), 1 by default; an explainer whose threads
+ * outnumber its batches gives the spare ones to its batches' kernels ({@link #withThreads}).
+ * Work started inside a parallel part runs on that part's thread, so nothing nests.
  */
 public final class Parallel {
     private Parallel() {}
@@ -37,13 +37,31 @@ public final class Parallel {
         Gemm.get().setThreads(threads);
     }
 
-    public static int threads() { return threads; }
+    /** The threads for work started on this thread: its own budget when it has one, else the knob. */
+    public static int threads() {
+        Integer own = BUDGET.get();
+        return own != null ? own : threads;
+    }
+
+    /** Runs work with n threads for the kernels it starts on this thread (the explainer's workers). */
+    public static void withThreads(int n, Runnable work) {
+        Integer before = BUDGET.get();
+        BUDGET.set(Math.max(1, n));
+        try {
+            work.run();
+        } finally {
+            if (before == null) BUDGET.remove();
+            else BUDGET.set(before);
+        }
+    }
+
+    private static final ThreadLocal<Integer> BUDGET = new ThreadLocal<>();
 
     /**
      * Runs body over [0, n) in up to {@link #threads()} contiguous parts of at least minPart
      * indices each: on the caller alone when one part is all there is, or inside another part.
      */
-    public static void range(int n, int minPart, Range body) { range(n, minPart, threads, body); }
+    public static void range(int n, int minPart, Range body) { range(n, minPart, threads(), body); }
 
     /** The same with at most maxParts parts. */
     public static void range(int n, int minPart, int maxParts, Range body) {

@@ -41,4 +41,16 @@ class KernelThreadsTest {
             }
         }
     }
+
+    @Test
+    void anExplainerWithMoreThreadsThanBatchesLendsThemToTheKernels() {
+        Model model = ModelLoader.load("minilm-sst2");
+        StringBuilder b = new StringBuilder();
+        for (int w = 0; w < 200; w++) b.append(w % 9 == 0 ? "charming " : w % 4 == 0 ? "dull " : "story ");
+        List<String> one = List.of(b.toString().trim()); // one batch of 202 tokens: every kernel splits
+        Explanation serial = Explainer.of(model).explain(one, null).get(0);
+        Explanation lent = Explainer.of(model).threads(2).explain(one, null).get(0);
+        GoldenFiles.assertClose("one text, two threads", serial.relevance(), lent.relevance(), 1e-6, 1e-5);
+        org.junit.jupiter.api.Assertions.assertEquals(1, Parallel.threads(), "the budget ends with the call");
+    }
 }
