@@ -130,57 +130,15 @@ public final class Explainer {
     }
 
     /**
-     * Worker threads shared by all explainers: idle ones live on for a minute, so that repeated
-     * calls keep their threads and with them the per-thread matrix buffers and packed weights.
-     */
-    private static final java.util.concurrent.ExecutorService WORKERS = java.util.concurrent.Executors.newCachedThreadPool(r -> {
-        Thread th = new Thread(r, "lrp-explain");
-        th.setDaemon(true);
-        return th;
-    });
-
-    /**
-     * Runs the chunks on up to {@code threads} worker threads, each taking the next chunk in
-     * order; chunks are independent (own tape, own buffers; the model is read-only), so the
-     * results do not depend on the thread count. The first failure stops the others.
+     * Runs the chunks on up to {@code threads} threads, each taking the next chunk in order
+     * (longest first); chunks are independent (own tape, own buffers; the model is read-only),
+     * so the results do not depend on the thread count. Threads beyond the number of chunks go
+     * to each chunk's kernels (one long text on two cores).
      */
     private void runAll(List<Runnable> chunks) {
-        int n = Math.min(threads, chunks.size());
-        // threads beyond the batches go to each batch's kernels (one long text on two cores)
-        int kernelThreads = Math.max(Parallel.threads(), threads / Math.max(1, n));
-        if (n <= 1) {
-            Parallel.withThreads(kernelThreads, () -> chunks.forEach(Runnable::run));
-            return;
-        }
-        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
-        List<java.util.concurrent.Future<?>> fs = new ArrayList<>();
-        for (int w = 0; w < n; w++) {
-            fs.add(WORKERS.submit(() -> Parallel.withThreads(kernelThreads, () -> {
-                for (int i; (i = next.getAndIncrement()) < chunks.size(); ) {
-                    try {
-                        chunks.get(i).run();
-                    } catch (RuntimeException | Error e) {
-                        next.set(chunks.size());
-                        throw e;
-                    }
-                }
-            })));
-        }
-        RuntimeException failure = null;
-        for (var f : fs) {
-            try {
-                f.get();
-            } catch (java.util.concurrent.ExecutionException e) {
-                if (failure == null) {
-                    failure = e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
-                }
-            } catch (InterruptedException e) {
-                next.set(chunks.size());
-                Thread.currentThread().interrupt();
-                throw new LrpException("interrupted");
-            }
-        }
-        if (failure != null) throw failure;
+        int workers = Math.min(threads, chunks.size());
+        int kernelThreads = Math.max(Parallel.threads(), threads / Math.max(1, workers));
+        Parallel.eachInOrder(chunks.size(), workers, kernelThreads, i -> chunks.get(i).run());
     }
 
     private Input checkLength(Input in) {

@@ -25,6 +25,7 @@ public final class Parallel {
 
     private static volatile int threads = Math.max(1, Integer.getInteger("lrp.blas.threads", 1));
     private static final ThreadLocal<Boolean> INSIDE = ThreadLocal.withInitial(() -> false);
+    /** Shared daemon threads; idle ones live on for a minute, keeping their matrix buffers and packed weights. */
     private static final ExecutorService HELPERS = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "lrp-parallel");
         t.setDaemon(true);
@@ -75,18 +76,48 @@ public final class Parallel {
             int from = (int) ((long) n * p / parts), to = (int) ((long) n * (p + 1) / parts);
             helpers.add(HELPERS.submit(() -> inside(body, from, to)));
         }
+        finish(() -> inside(body, 0, (int) ((long) n / parts)), helpers, null);
+    }
+
+    /**
+     * Runs task(i) for every i in [0, n) on up to `workers` threads (the caller one of them), each
+     * taking the next index in order, so that work sorted longest first balances; each worker's
+     * kernels get `kernelThreads` threads ({@link #withThreads}). The first failure stops the
+     * others from starting new indices and is rethrown once every worker has stopped.
+     */
+    public static void eachInOrder(int n, int workers, int kernelThreads, java.util.function.IntConsumer task) {
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        Runnable worker = () -> withThreads(kernelThreads, () -> {
+            for (int i; (i = next.getAndIncrement()) < n; ) {
+                try {
+                    task.accept(i);
+                } catch (RuntimeException | Error e) {
+                    next.set(n);
+                    throw e;
+                }
+            }
+        });
+        int helpers = Math.min(workers, n) - 1;
+        List<Future<?>> started = new ArrayList<>(Math.max(0, helpers));
+        for (int w = 0; w < helpers; w++) started.add(HELPERS.submit(worker));
+        finish(worker, started, () -> next.set(n));
+    }
+
+    /** Runs mine on the caller, waits for every helper, then rethrows the first failure. */
+    private static void finish(Runnable mine, List<Future<?>> helpers, Runnable onInterrupt) {
         Throwable failure = null;
         try {
-            inside(body, 0, (int) ((long) n / parts));
+            mine.run();
         } catch (RuntimeException | Error e) {
             failure = e;
         }
-        for (Future<?> f : helpers) { // every part has finished before this returns or throws
+        for (Future<?> f : helpers) {
             try {
                 f.get();
             } catch (InterruptedException e) {
+                if (onInterrupt != null) onInterrupt.run();
                 Thread.currentThread().interrupt();
-                if (failure == null) failure = new IllegalStateException("interrupted in a parallel kernel", e);
+                if (failure == null) failure = new IllegalStateException("interrupted", e);
             } catch (ExecutionException e) {
                 if (failure == null) failure = e.getCause();
             }

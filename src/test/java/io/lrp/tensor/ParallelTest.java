@@ -52,4 +52,20 @@ class ParallelTest {
         Parallel.range(10, 1, 1, (from, to) -> sum[0] += to - from);
         assertEquals(10, sum[0]);
     }
+
+    @Test
+    void eachInOrderRunsEveryIndexOnceWithTheKernelBudget() {
+        int[] hits = new int[50];
+        Set<Integer> budgets = ConcurrentHashMap.newKeySet();
+        Parallel.eachInOrder(50, 3, 2, i -> {
+            hits[i]++;
+            budgets.add(Parallel.threads());
+        });
+        for (int i = 0; i < 50; i++) assertEquals(1, hits[i], "index " + i);
+        assertEquals(Set.of(2), budgets);
+        assertEquals(1, Parallel.threads(), "the budget ends with the call");
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> Parallel.eachInOrder(20, 2, 1, i -> { if (i == 5) throw new IllegalStateException("index 5"); }));
+        assertEquals("index 5", e.getMessage());
+    }
 }
