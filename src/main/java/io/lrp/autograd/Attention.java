@@ -72,39 +72,44 @@ public final class Attention {
     private static Tensor computeScores(Var q, Var k, int batch, int len, int heads, float scale, float[] maskAdd) {
         int hidden = q.value.dim(-1), d = hidden / heads;
         Tensor s = Tensor.zeros(batch, heads, len, len);
-        Parallel.range(batch * heads, headsPerPart(len), (first, last) -> {
-            for (int bh = first; bh < last; bh++) {
-                int b = bh / heads, h = bh % heads;
-                int qo = b * len * hidden + h * d, so = bh * len * len;
-                headGemm(len, len, d).sgemm(false, true, len, len, d, scale, q.value.data, qo, hidden,
-                        k.value.data, qo, hidden, 0f, s.data, so, len);
-                if (maskAdd != null) {
-                    for (int i = 0; i < len; i++) {
-                        int ro = so + i * len;
-                        for (int j = 0; j < len; j++) s.data[ro + j] += maskAdd[b * len + j];
-                    }
+        eachHead(batch, heads, len, (bh, b, h) -> {
+            int qo = b * len * hidden + h * d, so = bh * len * len;
+            headGemm(len, len, d).sgemm(false, true, len, len, d, scale, q.value.data, qo, hidden,
+                    k.value.data, qo, hidden, 0f, s.data, so, len);
+            if (maskAdd != null) {
+                for (int i = 0; i < len; i++) {
+                    int ro = so + i * len;
+                    for (int j = 0; j < len; j++) s.data[ro + j] += maskAdd[b * len + j];
                 }
             }
         });
         return s;
     }
 
-    /** Heads per parallel part: enough work per part to pay for handing it to another thread. */
-    private static int headsPerPart(int len) { return Math.max(1, 16384 / (len * len)); }
+    /** The work of one head: index bh = b * heads + h of sample b and head h. */
+    @FunctionalInterface
+    private interface HeadWork {
+        void run(int bh, int b, int h);
+    }
+
+    /** Runs work for every (sample, head), split over the explanation's threads when the heads are big enough to pay for it. */
+    private static void eachHead(int batch, int heads, int len, HeadWork work) {
+        int perPart = Math.max(1, 16384 / (len * len));
+        Parallel.range(batch * heads, perPart, (first, last) -> {
+            for (int bh = first; bh < last; bh++) work.run(bh, bh / heads, bh % heads);
+        });
+    }
 
     /** g_q += factor * gS K, g_k += factor * gS^T Q, per head. */
     private static void scoresBackward(float[] gs, Var q, Var k, int batch, int len, int heads, float factor) {
         int hidden = q.value.dim(-1), d = hidden / heads;
         float[] gq = q.requiresGrad() ? q.gradBuffer() : null, gk = k.requiresGrad() ? k.gradBuffer() : null;
-        Parallel.range(batch * heads, headsPerPart(len), (first, last) -> {
-            for (int bh = first; bh < last; bh++) {
-                int b = bh / heads, h = bh % heads;
-                int qo = b * len * hidden + h * d, so = bh * len * len;
-                if (gq != null) headGemm(len, d, len).sgemm(false, false, len, d, len, factor, gs, so, len,
-                        k.value.data, qo, hidden, 1f, gq, qo, hidden);
-                if (gk != null) headGemm(len, d, len).sgemm(true, false, len, d, len, factor, gs, so, len,
-                        q.value.data, qo, hidden, 1f, gk, qo, hidden);
-            }
+        eachHead(batch, heads, len, (bh, b, h) -> {
+            int qo = b * len * hidden + h * d, so = bh * len * len;
+            if (gq != null) headGemm(len, d, len).sgemm(false, false, len, d, len, factor, gs, so, len,
+                    k.value.data, qo, hidden, 1f, gq, qo, hidden);
+            if (gk != null) headGemm(len, d, len).sgemm(true, false, len, d, len, factor, gs, so, len,
+                    q.value.data, qo, hidden, 1f, gk, qo, hidden);
         });
     }
 
@@ -167,13 +172,10 @@ public final class Attention {
     public static Var attend(Tape tape, Var p, Var v, int batch, int len, int heads) {
         int hidden = v.value.dim(-1), d = hidden / heads;
         Tensor c = Tensor.zeros(batch * len, hidden);
-        Parallel.range(batch * heads, headsPerPart(len), (first, last) -> {
-            for (int bh = first; bh < last; bh++) {
-                int b = bh / heads, h = bh % heads;
-                int vo = b * len * hidden + h * d, po = bh * len * len;
-                headGemm(len, d, len).sgemm(false, false, len, d, len, 1f, p.value.data, po, len,
-                        v.value.data, vo, hidden, 0f, c.data, vo, hidden);
-            }
+        eachHead(batch, heads, len, (bh, b, h) -> {
+            int vo = b * len * hidden + h * d, po = bh * len * len;
+            headGemm(len, d, len).sgemm(false, false, len, d, len, 1f, p.value.data, po, len,
+                    v.value.data, vo, hidden, 0f, c.data, vo, hidden);
         });
         boolean grad = tape.needsGrad(p, v);
         Var cv = Ops.out(c, grad);
@@ -184,14 +186,12 @@ public final class Attention {
             public void backward(float[] g) {
                 float accumulateV = v.grad == null ? 0f : 1f; // heads write disjoint blocks of a fresh (zero) buffer
                 float[] gp = p.requiresGrad() ? p.gradBuffer() : null, gv = v.requiresGrad() ? v.gradBuffer() : null;
-                Parallel.range(batch * heads, headsPerPart(len), (first, last) -> {
-                    for (int bh = first; bh < last; bh++) {
-                        int vo = (bh / heads) * len * hidden + (bh % heads) * d, po = bh * len * len;
-                        if (gp != null) headGemm(len, len, d).sgemm(false, true, len, len, d, factor, g, vo, hidden,
-                                v.value.data, vo, hidden, 1f, gp, po, len);
-                        if (gv != null) headGemm(len, d, len).sgemm(true, false, len, d, len, factor, p.value.data, po, len,
-                                g, vo, hidden, accumulateV, gv, vo, hidden);
-                    }
+                eachHead(batch, heads, len, (bh, b, h) -> {
+                    int vo = b * len * hidden + h * d, po = bh * len * len;
+                    if (gp != null) headGemm(len, len, d).sgemm(false, true, len, len, d, factor, g, vo, hidden,
+                            v.value.data, vo, hidden, 1f, gp, po, len);
+                    if (gv != null) headGemm(len, d, len).sgemm(true, false, len, d, len, factor, p.value.data, po, len,
+                            g, vo, hidden, accumulateV, gv, vo, hidden);
                 });
             }
         });
