@@ -2,6 +2,8 @@ package io.lrp.autograd;
 
 import io.lrp.tensor.Gemm;
 import io.lrp.tensor.Parallel;
+import io.lrp.tensor.Simd;
+import io.lrp.tensor.SimdKernels;
 import io.lrp.tensor.Tensor;
 
 /**
@@ -115,7 +117,10 @@ public final class Attention {
 
     /** Row-wise softmax of src into dst (which may be src). */
     private static void softmaxRows(float[] src, float[] dst, int len) {
-        Parallel.range(src.length / len, Math.max(1, 8192 / len), (r0, r1) -> softmaxRows(src, dst, len, r0, r1));
+        Parallel.range(src.length / len, Math.max(1, 8192 / len), (r0, r1) -> {
+            if (Simd.ENABLED) SimdKernels.softmaxRows(src, dst, len, r0, r1);
+            else softmaxRows(src, dst, len, r0, r1);
+        });
     }
 
     private static void softmaxRows(float[] src, float[] dst, int len, int r0, int r1) {

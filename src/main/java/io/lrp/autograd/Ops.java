@@ -2,6 +2,8 @@ package io.lrp.autograd;
 
 import io.lrp.tensor.Gemm;
 import io.lrp.tensor.Parallel;
+import io.lrp.tensor.Simd;
+import io.lrp.tensor.SimdKernels;
 import io.lrp.tensor.Rows;
 import io.lrp.tensor.Tensor;
 
@@ -208,6 +210,10 @@ public final class Ops {
         float[] cdf = new float[z.length];
         float[] yd = y.data;
         Parallel.range(z.length, 1 << 15, (from, to) -> {
+            if (Simd.ENABLED) {
+                SimdKernels.gelu(z, cdf, yd, from, to);
+                return;
+            }
             for (int i = from; i < to; i++) {
                 float c = phi(z[i]);
                 cdf[i] = c;

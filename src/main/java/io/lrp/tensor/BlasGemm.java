@@ -21,5 +21,8 @@ public final class BlasGemm extends NativeGemm {
                 alpha, a, lda, b, ldb, beta, c, ldc);
     }
 
+    /** OpenBLAS runs x W^T as fast as x (W^T) (BENCHMARKS.md): one packed copy per weight. */
+    @Override protected boolean turnsConstants() { return false; }
+
     @Override public String name() { return "openblas"; }
 }

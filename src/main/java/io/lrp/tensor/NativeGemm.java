@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
 
@@ -18,7 +19,9 @@ import java.util.WeakHashMap;
 public abstract class NativeGemm implements Gemm {
 
     /** Packed copies of constant operands, by array identity; dropped with the array. */
-    private static final Map<float[], FloatBuffer> CONSTANTS = Collections.synchronizedMap(new WeakHashMap<>());
+    private static final Map<float[], Packed.Copy> CONSTANTS = Collections.synchronizedMap(new WeakHashMap<>());
+    /** The same for constants used transposed, packed transposed ({@link #turnsConstants}). */
+    private static final Map<float[], Packed.Copy> TRANSPOSED = Collections.synchronizedMap(new WeakHashMap<>());
 
     /**
      * Off-heap bytes the packed constants may take (-Dlrp.blas.cacheMB, default 160): every
@@ -57,51 +60,92 @@ public abstract class NativeGemm implements Gemm {
         int aRows = transA ? k : m, aCols = transA ? m : k;
         int bRows = transB ? n : k, bCols = transB ? k : n;
         FloatBuffer pa = s.a.pack(a, aOff, lda, aRows, aCols);
-        FloatBuffer pb = bConstant && bOff == 0 && ldb == bCols && b.length == bRows * bCols ? constant(b) : null;
+        boolean whole = bConstant && bOff == 0 && ldb == bCols && b.length == bRows * bCols;
+        boolean tb = transB;
+        int ldbPacked = bCols;
+        FloatBuffer pb = null;
+        if (whole && transB && turnsConstants()) { // x W^T as x (W^T): see turnsConstants
+            pb = constant(b, bRows, true);
+            if (pb != null) {
+                tb = false;
+                ldbPacked = bRows;
+            }
+        }
+        if (pb == null && whole) pb = constant(b, bRows, false);
         if (pb == null) pb = s.b.pack(b, bOff, ldb, bRows, bCols);
         FloatBuffer pc = beta == 0f ? s.c.reserve(m * n) : s.c.pack(c, cOff, ldc, m, n);
-        call(transA, transB, m, n, k, alpha, pa, aCols, pb, bCols, beta, pc, n);
+        call(transA, tb, m, n, k, alpha, pa, aCols, pb, ldbPacked, beta, pc, n);
         s.c.unpack(c, cOff, ldc, m, n);
     }
 
-    /** The packed copy of a constant array, or null when the cache budget is used up. */
-    private static FloatBuffer constant(float[] b) {
+    /**
+     * Whether a constant operand B used transposed is cached transposed, so that the call is
+     * N,N. For oneDNN that is the faster kernel: x W^T with W [out, in] (every forward linear
+     * layer) runs at 1.1-1.3x the time of the same product as N,N with 64-200 rows and 1.3-2.7x
+     * with 8-32 rows (BENCHMARKS.md); the backward x W already is N,N, so both copies are kept.
+     */
+    protected boolean turnsConstants() { return true; }
+
+    /**
+     * The packed copy of a constant array (rows x cols, row-major), transposed if asked, or null
+     * when the cache budget is used up. A transposed copy refused once stays refused for the
+     * array's life: whether its products run N,N or N,T must not change with the budget, or the
+     * same model would round differently from one call to the next (the two kernels sum in
+     * different orders). Untransposed copies need no such memory: packed per call or cached,
+     * the kernel is the same.
+     */
+    private static FloatBuffer constant(float[] b, int rows, boolean transposed) {
         Scratch s = SCRATCH.get();
         long now = GENERATION.get();
         if (s.generation != now) { // a constant changed somewhere: forget this thread's view
             s.constants.clear();
+            s.transposed.clear();
             s.generation = now;
         }
-        Map<float[], FloatBuffer> mine = s.constants; // no lock on the hot path
-        FloatBuffer f = mine.get(b);
-        if (f != null) return f;
-        f = sharedConstant(b);
-        if (f != null) mine.put(b, f);
-        return f;
+        Map<float[], Packed.Copy> mine = transposed ? s.transposed : s.constants; // no lock on the hot path
+        Packed.Copy f = mine.get(b);
+        if (f == null) {
+            f = sharedConstant(b, rows, transposed);
+            if (f == null) return null;
+            mine.put(b, f);
+        }
+        return f.rows() == rows ? f.buffer() : null; // another shape of the same array: packed per call
     }
 
-    private static FloatBuffer sharedConstant(float[] b) {
-        FloatBuffer f = CONSTANTS.get(b);
-        if (f != null) return f;
-        if (cached.addAndGet(4L * b.length) > CACHE_BYTES) {
-            cached.addAndGet(-4L * b.length);
-            return null;
+    private static Packed.Copy sharedConstant(float[] b, int rows, boolean transposed) {
+        Map<float[], Packed.Copy> shared = transposed ? TRANSPOSED : CONSTANTS;
+        synchronized (shared) { // one decision per array, also when two threads meet it first
+            Packed.Copy f = shared.get(b);
+            if (f != null) return f;
+            long bytes = 4L * b.length;
+            if (cached.addAndGet(bytes) > CACHE_BYTES) {
+                cached.addAndGet(-bytes);
+                if (!transposed) return null;
+                f = new Packed.Copy(null, rows, new java.util.concurrent.atomic.AtomicLong());
+            } else {
+                f = new Packed.Copy(transposed ? Packed.transposedCopyOf(b, rows) : Packed.copyOf(b), rows,
+                        new java.util.concurrent.atomic.AtomicLong(bytes));
+                CLEANER.register(b, f::release); // the budget comes back when the array is collected
+            }
+            shared.put(b, f);
+            return f;
         }
-        f = Packed.copyOf(b);
-        FloatBuffer prev = CONSTANTS.putIfAbsent(b, f);
-        if (prev != null) {
-            cached.addAndGet(-4L * b.length);
-            return prev;
-        }
-        return f;
     }
+
+    /** Returns the budget of packed copies once their arrays are unreachable. */
+    private static final java.lang.ref.Cleaner CLEANER = java.lang.ref.Cleaner.create();
 
     /** Drops the packed copy of an array whose values changed (the optimizer calls this). */
     public static void invalidate(float[] array) {
-        if (CONSTANTS.remove(array) != null) {
-            cached.addAndGet(-4L * array.length);
-            GENERATION.incrementAndGet();
+        boolean dropped = false;
+        for (Map<float[], Packed.Copy> shared : List.of(CONSTANTS, TRANSPOSED)) {
+            Packed.Copy f = shared.remove(array);
+            if (f != null) {
+                f.release();
+                dropped = true;
+            }
         }
+        if (dropped) GENERATION.incrementAndGet();
     }
 
     /** Bumped whenever a packed constant is dropped, so that per-thread views refresh. */
@@ -115,7 +159,7 @@ public abstract class NativeGemm implements Gemm {
     private static final class Scratch {
         final Packed a = new Packed(), b = new Packed(), c = new Packed();
         /** This thread's view of {@link #CONSTANTS}; weak, so it never keeps a model alive. */
-        final Map<float[], FloatBuffer> constants = new WeakHashMap<>();
+        final Map<float[], Packed.Copy> constants = new WeakHashMap<>(), transposed = new WeakHashMap<>();
         long generation;
     }
 
@@ -124,6 +168,22 @@ public abstract class NativeGemm implements Gemm {
 
         static FloatBuffer allocate(int floats) {
             return ByteBuffer.allocateDirect(floats * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        }
+
+        /**
+         * A packed constant (null: refused for want of budget), the number of rows it was packed
+         * with (before transposing), and the budget it holds, given back once.
+         */
+        record Copy(FloatBuffer buffer, int rows, java.util.concurrent.atomic.AtomicLong held) {
+            void release() { cached.addAndGet(-held.getAndSet(0)); }
+        }
+
+        /** The rows x (length / rows) array, transposed, in a direct buffer. */
+        static FloatBuffer transposedCopyOf(float[] arr, int rows) {
+            int cols = arr.length / rows;
+            float[] t = new float[arr.length];
+            for (int r = 0; r < rows; r++) for (int c = 0; c < cols; c++) t[c * rows + r] = arr[r * cols + c];
+            return copyOf(t);
         }
 
         static FloatBuffer copyOf(float[] arr) {

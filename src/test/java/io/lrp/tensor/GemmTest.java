@@ -171,6 +171,45 @@ class GemmTest {
         }
     }
 
+    /**
+     * A constant B (a weight: packed once and cached, transposed when used transposed) gives the
+     * reference's product on the first call, on a cache hit, and for a second shape of the same
+     * array (which must not reuse the copy packed for the first).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("allCases")
+    void constantOperandMatchesJava(Case cs) {
+        if (cs.bOff != 0 || cs.bPad != 0) return;
+        Buffers buf = new Buffers(cs, 17L * cs.hashCode());
+        float[] b = java.util.Arrays.copyOf(buf.b, cs.bRows() * cs.bCols()); // the whole array is B
+        float[] cJava = buf.c.clone();
+        JAVA.sgemm(cs.transA, cs.transB, cs.m, cs.n, cs.k, cs.alpha, buf.a, cs.aOff, cs.lda(), b, 0, cs.ldb(), cs.beta, cJava, cs.cOff, cs.ldc());
+        Gemm[] natives = {blas, dnnl, dnnlSplit};
+        for (Gemm g : natives) {
+            for (int call = 0; call < 2; call++) {
+                float[] c = buf.c.clone();
+                g.sgemm(cs.transA, cs.transB, cs.m, cs.n, cs.k, cs.alpha, buf.a, cs.aOff, cs.lda(), b, 0, cs.ldb(), true,
+                        cs.beta, c, cs.cOff, cs.ldc());
+                assertClose(cs, cJava, c, g.name() + " constant B, call " + call);
+                assertUntouched(cs, buf.c, c, g.name());
+            }
+        }
+        // the same array read as B with its dimensions swapped (k x n <-> n x k), where that is a valid shape
+        if (cs.transB && cs.n != cs.k) {
+            Case swapped = new Case(cs.transA, true, cs.m, cs.k, cs.n, 1f, 0f, 0, 0, 0, 0, 0, 0);
+            if (swapped.aRows() * swapped.aCols() > 0) {
+                float[] a2 = random(new Random(5), swapped.aRows() * swapped.aCols());
+                float[] want = new float[cs.m * cs.k];
+                JAVA.sgemm(swapped.transA, true, cs.m, cs.k, cs.n, 1f, a2, 0, swapped.aCols(), b, 0, cs.n, 0f, want, 0, cs.k);
+                for (Gemm g : natives) {
+                    float[] got = new float[cs.m * cs.k];
+                    g.sgemm(swapped.transA, true, cs.m, cs.k, cs.n, 1f, a2, 0, swapped.aCols(), b, 0, cs.n, true, 0f, got, 0, cs.k);
+                    assertClose(swapped, want, got, g.name() + " constant B, second shape");
+                }
+            }
+        }
+    }
+
     /** The reference itself against the definition, in double (small shapes only). */
     @ParameterizedTest(name = "{0}")
     @MethodSource("allCases")
@@ -279,25 +318,27 @@ class GemmTest {
 
     @Test
     void changedConstantIsRepackedOnEveryThreadAfterInvalidate() throws Exception {
-        int m = 3, n = 4, k = 5;
-        float[] a = new float[m * k], w = new float[n * k];
-        for (int i = 0; i < a.length; i++) a[i] = i % 7 - 3;
-        for (int i = 0; i < w.length; i++) w[i] = i % 5 - 2;
-        float[] expected = new float[m * n], got = new float[m * n];
-        Runnable product = () -> blas.sgemm(false, true, m, n, k, 1f, a, 0, k, w, 0, k, true, 0f, got, 0, n);
-        // a worker thread caches the packed weight, the weight changes, the thread must see it
-        java.util.concurrent.ExecutorService worker = java.util.concurrent.Executors.newSingleThreadExecutor();
-        try {
-            worker.submit(product).get();
-            JAVA.sgemm(false, true, m, n, k, 1f, a, 0, k, w, 0, k, 0f, expected, 0, n);
-            assertArrayEquals(expected, got, 1e-5f);
-            for (int i = 0; i < w.length; i++) w[i] *= -2;
-            BlasGemm.invalidate(w);
-            worker.submit(product).get();
-            JAVA.sgemm(false, true, m, n, k, 1f, a, 0, k, w, 0, k, 0f, expected, 0, n);
-            assertArrayEquals(expected, got, 1e-5f);
-        } finally {
-            worker.shutdownNow();
+        for (Gemm g : new Gemm[] {blas, dnnl}) { // oneDNN caches the weight transposed, OpenBLAS as it is
+            int m = 3, n = 4, k = 5;
+            float[] a = new float[m * k], w = new float[n * k];
+            for (int i = 0; i < a.length; i++) a[i] = i % 7 - 3;
+            for (int i = 0; i < w.length; i++) w[i] = i % 5 - 2;
+            float[] expected = new float[m * n], got = new float[m * n];
+            Runnable product = () -> g.sgemm(false, true, m, n, k, 1f, a, 0, k, w, 0, k, true, 0f, got, 0, n);
+            // a worker thread caches the packed weight, the weight changes, the thread must see it
+            java.util.concurrent.ExecutorService worker = java.util.concurrent.Executors.newSingleThreadExecutor();
+            try {
+                worker.submit(product).get();
+                JAVA.sgemm(false, true, m, n, k, 1f, a, 0, k, w, 0, k, 0f, expected, 0, n);
+                assertArrayEquals(expected, got, 1e-5f, g.name());
+                for (int i = 0; i < w.length; i++) w[i] *= -2;
+                NativeGemm.invalidate(w);
+                worker.submit(product).get();
+                JAVA.sgemm(false, true, m, n, k, 1f, a, 0, k, w, 0, k, 0f, expected, 0, n);
+                assertArrayEquals(expected, got, 1e-5f, g.name() + " after invalidate");
+            } finally {
+                worker.shutdownNow();
+            }
         }
     }
 }

@@ -1,0 +1,27 @@
+package io.lrp.tensor;
+
+/**
+ * Whether the vector kernels ({@link SimdKernels}) run. They need the Vector API, an incubator
+ * module in JDK 17: the launcher, the tests and the benchmarks start Java with
+ * {@code --add-modules jdk.incubator.vector}. A program that embeds the library without that
+ * flag, or sets -Dlrp.simd=false, gets the scalar kernels: the same results to within a few
+ * float32 roundings (SimdKernelsTest), at the speeds BENCHMARKS.md gives for both.
+ */
+public final class Simd {
+    private Simd() {}
+
+    public static final boolean ENABLED = enabled();
+
+    private static boolean enabled() {
+        if ("false".equals(System.getProperty("lrp.simd"))) return false;
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) return false;
+        try {
+            return SimdKernels.lanes() >= 4; // narrower vectors gain nothing over the scalar loops
+        } catch (LinkageError e) {
+            return false;
+        }
+    }
+
+    /** For reports: "vector (16 float lanes)" or "scalar". */
+    public static String describe() { return ENABLED ? "vector (" + SimdKernels.lanes() + " float lanes)" : "scalar"; }
+}

@@ -1,0 +1,114 @@
+package io.lrp.tensor;
+
+import org.apache.commons.numbers.gamma.Erfc;
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The vector kernels against double-precision references, vector lanes and loop tails alike. */
+class SimdKernelsTest {
+
+    @Test
+    void vectorKernelsAreOnInTheTests() {
+        // surefire starts Java with --add-modules jdk.incubator.vector: the vector path is what these tests check
+        assertTrue(Simd.ENABLED, "jdk.incubator.vector is not in the boot layer");
+        assertTrue(Simd.describe().startsWith("vector ("), Simd.describe());
+    }
+
+    private static int ulps(float got, double exact) {
+        float want = (float) exact;
+        return Math.abs(Float.floatToIntBits(got) - Float.floatToIntBits(want));
+    }
+
+    @Test
+    void expIsWithinOneUlpOnItsRangeAndZeroBelow() {
+        int n = 1 << 22, lanes = SimdKernels.lanes();
+        float[] x = new float[n], y = new float[n];
+        for (int i = 0; i < n; i++) x[i] = -87.3f * i / (n - 1); // 0 .. -87.3
+        // through the softmax's vector path: one row of two elements per probe would test the tail,
+        // so call the vector exp directly on blocks
+        for (int i = 0; i + lanes <= n; i += lanes) {
+            SimdKernels.exp(jdk.incubator.vector.FloatVector.fromArray(jdk.incubator.vector.FloatVector.SPECIES_PREFERRED, x, i))
+                    .intoArray(y, i);
+        }
+        int worst = 0;
+        for (int i = 0; i < n; i++) {
+            worst = Math.max(worst, ulps(y[i], Math.exp(x[i])));
+            assertEquals(Float.floatToIntBits(y[i]), Float.floatToIntBits(SimdKernels.exp(x[i])), "tail version differs at " + x[i]);
+        }
+        assertTrue(worst <= 1, "worst error " + worst + " ulp");
+        assertEquals(0f, SimdKernels.exp(-88f));
+        assertEquals(0f, SimdKernels.exp(-1e4f));
+        assertEquals(1f, SimdKernels.exp(0f));
+        assertTrue(Float.isNaN(SimdKernels.exp(Float.NaN)));
+    }
+
+    @Test
+    void softmaxMatchesDoubleReferenceForEveryLengthAndTail() {
+        Random r = new Random(3);
+        for (int len = 1; len <= 3 * SimdKernels.lanes() + 5; len++) {
+            int rows = 7;
+            float[] s = new float[rows * len], p = new float[rows * len];
+            for (int i = 0; i < s.length; i++) s[i] = (float) (r.nextGaussian() * 4);
+            if (len > 2) s[len + 1] = -10000f; // a masked key: probability 0
+            SimdKernels.softmaxRows(s, p, len, 0, rows);
+            for (int row = 0; row < rows; row++) {
+                double max = Double.NEGATIVE_INFINITY, sum = 0;
+                for (int j = 0; j < len; j++) max = Math.max(max, s[row * len + j]);
+                for (int j = 0; j < len; j++) sum += Math.exp(s[row * len + j] - max);
+                double total = 0;
+                for (int j = 0; j < len; j++) {
+                    double want = Math.exp(s[row * len + j] - max) / sum;
+                    float got = p[row * len + j];
+                    // exp within 1 ulp, the sum and the scaling a few roundings more, and the argument
+                    // s - max is rounded to float first (half an ulp of |s - max|)
+                    double argument = Math.abs(s[row * len + j] - max);
+                    assertEquals(want, got, want * (4e-7 + 6e-8 * argument) + 1e-30, "len " + len + " row " + row + " col " + j);
+                    total += got;
+                }
+                assertEquals(1.0, total, 1e-6);
+            }
+            if (len > 2) assertEquals(0f, p[len + 1]);
+        }
+    }
+
+    @Test
+    void softmaxRowWithNaNIsNaNAndOthersUntouched() {
+        int len = 37;
+        float[] s = new float[2 * len], p = new float[2 * len];
+        for (int i = 0; i < s.length; i++) s[i] = i % 5;
+        s[len + 30] = Float.NaN;
+        SimdKernels.softmaxRows(s, p, len, 0, 2);
+        for (int j = 0; j < len; j++) {
+            assertFalse(Float.isNaN(p[j]));
+            assertTrue(Float.isNaN(p[len + j]), "column " + j);
+        }
+    }
+
+    @Test
+    void geluPhiIsWithinItsBounds() {
+        int n = 1 << 21;
+        float[] z = new float[n + 3], cdf = new float[n + 3], y = new float[n + 3];
+        for (int i = 0; i < z.length; i++) z[i] = -9f + 18f * i / (z.length - 1); // length not a multiple of the lanes
+        SimdKernels.gelu(z, cdf, y, 0, z.length);
+        double worstAbs = 0, worstRel = 0;
+        for (int i = 0; i < z.length; i++) {
+            double exact = 0.5 * Erfc.value(-z[i] / Math.sqrt(2));
+            worstAbs = Math.max(worstAbs, Math.abs(cdf[i] - exact));
+            if (z[i] >= -8) worstRel = Math.max(worstRel, Math.abs(cdf[i] - exact) / exact);
+            assertEquals(Float.floatToIntBits(z[i] * cdf[i]), Float.floatToIntBits(y[i]));
+            assertEquals(Float.floatToIntBits(SimdKernels.phi(z[i])), Float.floatToIntBits(cdf[i]), "tail version differs at " + z[i]);
+        }
+        assertTrue(worstAbs < 2e-7, "absolute error " + worstAbs);
+        assertTrue(worstRel < 1e-5, "relative error " + worstRel);
+        float[] special = {0f, Float.POSITIVE_INFINITY, 40f, -40f};
+        float[] c = new float[4], yy = new float[4];
+        SimdKernels.gelu(special, c, yy, 0, 4);
+        assertEquals(0.5f, c[0], 1e-7f);
+        assertEquals(1f, c[1]);
+        assertEquals(1f, c[2]);
+        assertEquals(0f, c[3], 1e-16f);
+    }
+}
