@@ -18,17 +18,25 @@ import java.util.WeakHashMap;
  */
 public abstract class NativeGemm implements Gemm {
 
-    /** Packed copies of constant operands, by array identity; dropped with the array. */
-    private static final Map<float[], Packed.Copy> CONSTANTS = Collections.synchronizedMap(new WeakHashMap<>());
-    /** The same for constants used transposed, packed transposed ({@link #turnsConstants}). */
-    private static final Map<float[], Packed.Copy> TRANSPOSED = Collections.synchronizedMap(new WeakHashMap<>());
+    /** What is cached of each constant operand, by array identity; dropped with the array. */
+    private static final Map<float[], Packed.Entry> CONSTANTS = Collections.synchronizedMap(new WeakHashMap<>());
 
     /**
-     * Off-heap bytes the packed constants may take (-Dlrp.blas.cacheMB, default 160): every
-     * MiniLM weight fits, while a model the size of BERT-base is only partly duplicated off-heap
-     * (the rest is packed per call, which costs a copy but no memory).
+     * Off-heap bytes the packed constants may take (-Dlrp.blas.cacheMB, default 384): MiniLM's
+     * weights fit in both layouts, BERT-base's (340 MB) in one; beyond the budget a weight is
+     * packed per call, which costs a copy but no memory.
      */
-    private static final long CACHE_BYTES = Long.getLong("lrp.blas.cacheMB", 160) << 20;
+    private static volatile long budget = Long.getLong("lrp.blas.cacheMB", 384) << 20;
+
+    /** Sets the budget (tests: the one-layout and no-copy paths); returns the previous one. */
+    static long budget(long bytes) {
+        long old = budget;
+        budget = bytes;
+        return old;
+    }
+
+    /** Off-heap bytes held by packed constants now. */
+    static long cachedBytes() { return cached.get(); }
     private static final java.util.concurrent.atomic.AtomicLong cached = new java.util.concurrent.atomic.AtomicLong();
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -64,14 +72,19 @@ public abstract class NativeGemm implements Gemm {
         boolean tb = transB;
         int ldbPacked = bCols;
         FloatBuffer pb = null;
-        if (whole && transB && turnsConstants()) { // x W^T as x (W^T): see turnsConstants
-            pb = constant(b, bRows, true);
-            if (pb != null) {
+        Packed.Entry e = whole ? constant(b, bRows, transB, turnsConstants()) : null;
+        if (e != null && e.rows() == bRows) { // (another shape of the same array: packed per call)
+            FloatBuffer same = transB ? e.turned() : e.plain(), other = transB ? e.plain() : e.turned();
+            if (same != null) {        // op(B) stored as it is read: N,N
+                pb = same;
                 tb = false;
-                ldbPacked = bRows;
+                ldbPacked = transB ? bRows : bCols;
+            } else if (other != null) { // the other layout: op(B) read transposed
+                pb = other;
+                tb = true;
+                ldbPacked = transB ? bCols : bRows;
             }
         }
-        if (pb == null && whole) pb = constant(b, bRows, false);
         if (pb == null) pb = s.b.pack(b, bOff, ldb, bRows, bCols);
         FloatBuffer pc = beta == 0f ? s.c.reserve(m * n) : s.c.pack(c, cOff, ldc, m, n);
         call(transA, tb, m, n, k, alpha, pa, aCols, pb, ldbPacked, beta, pc, n);
@@ -79,57 +92,61 @@ public abstract class NativeGemm implements Gemm {
     }
 
     /**
-     * Whether a constant operand B used transposed is cached transposed, so that the call is
-     * N,N. For oneDNN that is the faster kernel: x W^T with W [out, in] (every forward linear
-     * layer) runs at 1.1-1.3x the time of the same product as N,N with 64-200 rows and 1.3-2.7x
-     * with 8-32 rows (BENCHMARKS.md); the backward x W already is N,N, so both copies are kept.
+     * Whether constant operands are also kept in the transposed layout, so that products read
+     * them untransposed (N,N). For oneDNN that is the faster kernel: x W^T with W [out, in] (every
+     * forward linear layer) takes 1.1-1.3x the time of the same product as N,N with 64-200 rows
+     * and 1.3-2.7x with 8-32 rows, at 512 rows about the same (BENCHMARKS.md).
      */
     protected boolean turnsConstants() { return true; }
 
     /**
-     * The packed copy of a constant array (rows x cols, row-major), transposed if asked, or null
-     * when the cache budget is used up. A transposed copy refused once stays refused for the
-     * array's life: whether its products run N,N or N,T must not change with the budget, or the
-     * same model would round differently from one call to the next (the two kernels sum in
-     * different orders). Untransposed copies need no such memory: packed per call or cached,
-     * the kernel is the same.
+     * The cache entry of a constant array (rows x cols, row-major), decided when the array is
+     * first seen and kept for its life: both layouts if the budget allows (with
+     * {@link #turnsConstants}), else one (the one this first product reads as it is stored),
+     * else none. Which kernel a product with this array runs must not change with the budget
+     * later, or the same model would round differently from one call to the next (kernels sum
+     * in different orders).
      */
-    private static FloatBuffer constant(float[] b, int rows, boolean transposed) {
+    private static Packed.Entry constant(float[] b, int rows, boolean readTransposed, boolean turns) {
         Scratch s = SCRATCH.get();
         long now = GENERATION.get();
         if (s.generation != now) { // a constant changed somewhere: forget this thread's view
             s.constants.clear();
-            s.transposed.clear();
             s.generation = now;
         }
-        Map<float[], Packed.Copy> mine = transposed ? s.transposed : s.constants; // no lock on the hot path
-        Packed.Copy f = mine.get(b);
+        Packed.Entry f = s.constants.get(b); // no lock on the hot path
         if (f == null) {
-            f = sharedConstant(b, rows, transposed);
-            if (f == null) return null;
-            mine.put(b, f);
+            f = sharedConstant(b, rows, readTransposed, turns);
+            s.constants.put(b, f);
         }
-        return f.rows() == rows ? f.buffer() : null; // another shape of the same array: packed per call
+        return f;
     }
 
-    private static Packed.Copy sharedConstant(float[] b, int rows, boolean transposed) {
-        Map<float[], Packed.Copy> shared = transposed ? TRANSPOSED : CONSTANTS;
-        synchronized (shared) { // one decision per array, also when two threads meet it first
-            Packed.Copy f = shared.get(b);
+    private static Packed.Entry sharedConstant(float[] b, int rows, boolean readTransposed, boolean turns) {
+        synchronized (CONSTANTS) { // one decision per array, also when two threads meet it first
+            Packed.Entry f = CONSTANTS.get(b);
             if (f != null) return f;
             long bytes = 4L * b.length;
-            if (cached.addAndGet(bytes) > CACHE_BYTES) {
-                cached.addAndGet(-bytes);
-                if (!transposed) return null;
-                f = new Packed.Copy(null, rows, new java.util.concurrent.atomic.AtomicLong());
-            } else {
-                f = new Packed.Copy(transposed ? Packed.transposedCopyOf(b, rows) : Packed.copyOf(b), rows,
-                        new java.util.concurrent.atomic.AtomicLong(bytes));
-                CLEANER.register(b, f::release); // the budget comes back when the array is collected
+            boolean both = turns && reserve(2 * bytes), one = !both && reserve(bytes);
+            FloatBuffer plain = null, turned = null;
+            if (both) {
+                plain = Packed.copyOf(b);
+                turned = Packed.transposedCopyOf(b, rows);
+            } else if (one) {
+                if (readTransposed && turns) turned = Packed.transposedCopyOf(b, rows);
+                else plain = Packed.copyOf(b);
             }
-            shared.put(b, f);
+            f = new Packed.Entry(plain, turned, rows, new java.util.concurrent.atomic.AtomicLong(both ? 2 * bytes : one ? bytes : 0));
+            if (both || one) CLEANER.register(b, f::release); // the budget comes back when the array is collected
+            CONSTANTS.put(b, f);
             return f;
         }
+    }
+
+    private static boolean reserve(long bytes) {
+        if (cached.addAndGet(bytes) <= budget) return true;
+        cached.addAndGet(-bytes);
+        return false;
     }
 
     /** Returns the budget of packed copies once their arrays are unreachable. */
@@ -137,15 +154,11 @@ public abstract class NativeGemm implements Gemm {
 
     /** Drops the packed copy of an array whose values changed (the optimizer calls this). */
     public static void invalidate(float[] array) {
-        boolean dropped = false;
-        for (Map<float[], Packed.Copy> shared : List.of(CONSTANTS, TRANSPOSED)) {
-            Packed.Copy f = shared.remove(array);
-            if (f != null) {
-                f.release();
-                dropped = true;
-            }
+        Packed.Entry f = CONSTANTS.remove(array);
+        if (f != null) {
+            f.release();
+            GENERATION.incrementAndGet();
         }
-        if (dropped) GENERATION.incrementAndGet();
     }
 
     /** Bumped whenever a packed constant is dropped, so that per-thread views refresh. */
@@ -159,7 +172,7 @@ public abstract class NativeGemm implements Gemm {
     private static final class Scratch {
         final Packed a = new Packed(), b = new Packed(), c = new Packed();
         /** This thread's view of {@link #CONSTANTS}; weak, so it never keeps a model alive. */
-        final Map<float[], Packed.Copy> constants = new WeakHashMap<>(), transposed = new WeakHashMap<>();
+        final Map<float[], Packed.Entry> constants = new WeakHashMap<>();
         long generation;
     }
 
@@ -171,18 +184,23 @@ public abstract class NativeGemm implements Gemm {
         }
 
         /**
-         * A packed constant (null: refused for want of budget), the number of rows it was packed
-         * with (before transposing), and the budget it holds, given back once.
+         * A constant's packed copies as stored (plain) and transposed (turned), either or both
+         * null; the rows of the array as stored; the budget the copies hold, given back once.
          */
-        record Copy(FloatBuffer buffer, int rows, java.util.concurrent.atomic.AtomicLong held) {
+        record Entry(FloatBuffer plain, FloatBuffer turned, int rows, java.util.concurrent.atomic.AtomicLong held) {
             void release() { cached.addAndGet(-held.getAndSet(0)); }
         }
 
         /** The rows x (length / rows) array, transposed, in a direct buffer. */
         static FloatBuffer transposedCopyOf(float[] arr, int rows) {
-            int cols = arr.length / rows;
+            int cols = arr.length / rows, tile = 32;
             float[] t = new float[arr.length];
-            for (int r = 0; r < rows; r++) for (int c = 0; c < cols; c++) t[c * rows + r] = arr[r * cols + c];
+            for (int r0 = 0; r0 < rows; r0 += tile) { // in tiles, so that reads and writes both stay in cache
+                for (int c0 = 0; c0 < cols; c0 += tile) {
+                    int r1 = Math.min(rows, r0 + tile), c1 = Math.min(cols, c0 + tile);
+                    for (int r = r0; r < r1; r++) for (int c = c0; c < c1; c++) t[c * rows + r] = arr[r * cols + c];
+                }
+            }
             return copyOf(t);
         }
 

@@ -210,6 +210,43 @@ class GemmTest {
         }
     }
 
+    /**
+     * With the budget for one layout or none, a fresh weight still gives the reference's product
+     * read both ways, and each way keeps its kernel: the second call equals the first to the bit.
+     */
+    @Test
+    void constantsBeyondTheBudgetStillMultiplyRightAndStable() {
+        int m = 16, n = 48, k = 40;
+        Random r = new Random(11);
+        float[] x = random(r, m * k), g = random(r, m * n);
+        for (long room : new long[] {4L * n * k, 0L}) { // one layout fits, nothing fits
+            for (Gemm gm : new Gemm[] {dnnl, blas}) {
+                float[] w = random(r, n * k); // [n, k]: a weight read transposed (x W^T) and as it is (g W)
+                long old = NativeGemm.budget(NativeGemm.cachedBytes() + room);
+                try {
+                    float[] want1 = new float[m * n], want2 = new float[m * k];
+                    JAVA.sgemm(false, true, m, n, k, 1f, x, 0, k, w, 0, k, 0f, want1, 0, n);
+                    JAVA.sgemm(false, false, m, k, n, 1f, g, 0, n, w, 0, k, 0f, want2, 0, k);
+                    float[][] first = new float[2][];
+                    for (int call = 0; call < 2; call++) {
+                        float[] y = new float[m * n], gx = new float[m * k];
+                        gm.sgemm(false, true, m, n, k, 1f, x, 0, k, w, 0, k, true, 0f, y, 0, n);
+                        gm.sgemm(false, false, m, k, n, 1f, g, 0, n, w, 0, k, true, 0f, gx, 0, k);
+                        assertArrayEquals(want1, y, 1e-4f, gm.name() + " x W^T, room " + room);
+                        assertArrayEquals(want2, gx, 1e-4f, gm.name() + " g W, room " + room);
+                        if (call == 0) first = new float[][] {y, gx};
+                        else {
+                            assertArrayEquals(first[0], y, 0f, "same kernel on the second call");
+                            assertArrayEquals(first[1], gx, 0f, "same kernel on the second call");
+                        }
+                    }
+                } finally {
+                    NativeGemm.budget(old);
+                }
+            }
+        }
+    }
+
     /** The reference itself against the definition, in double (small shapes only). */
     @ParameterizedTest(name = "{0}")
     @MethodSource("allCases")
