@@ -69,6 +69,12 @@ public class AttentionBench {
         return Attention.attend(tape, p, v, 1, tokens, heads);
     }
 
+    /** The same, fused per head in direct memory (what the models run). */
+    @Benchmark
+    public Var fused() {
+        return Attention.attention(Tape.inference(), q, k, v, 1, tokens, heads, scale, null).context();
+    }
+
     /** The softmax alone, over heads x T rows of T scores (12 x 128 x 128 for MiniLM). */
     @Benchmark
     public Var softmax() {

@@ -1,6 +1,10 @@
 package io.lrp.autograd;
 
+import java.nio.FloatBuffer;
+
+import io.lrp.tensor.Direct;
 import io.lrp.tensor.Gemm;
+import io.lrp.tensor.NativeGemm;
 import io.lrp.tensor.Parallel;
 import io.lrp.tensor.Simd;
 import io.lrp.tensor.SimdKernels;
@@ -54,6 +58,10 @@ public final class Attention {
     public static Var probabilities(Tape tape, Var q, Var k, int batch, int len, int heads, float scale, float[] maskAdd) {
         Tensor p = computeScores(q, k, batch, len, heads, scale, maskAdd);
         softmaxRows(p.data, p.data, len);
+        return recordProbabilities(tape, p, q, k, batch, len, heads, scale);
+    }
+
+    private static Var recordProbabilities(Tape tape, Tensor p, Var q, Var k, int batch, int len, int heads, float scale) {
         boolean grad = tape.needsGrad(q, k) && !tape.rules().stops(Role.ATTENTION_PROBS);
         Var pv = Ops.out(p, grad);
         tape.observeAttention(pv);
@@ -68,6 +76,58 @@ public final class Attention {
             }
         });
         return pv;
+    }
+
+    /** The probabilities [B, heads, T, T] and the context [B*T, H] of one attention layer. */
+    public record Heads(Var probs, Var context) { }
+
+    /**
+     * {@link #probabilities} followed by {@link #attend} (same values, same tape), fused per
+     * head when the products run natively: q, k and v go to direct memory once, and each head's
+     * scores, softmax and p v are chained there while they are in cache; only the probabilities
+     * (kept for the backward pass and the attention maps) and the context come back to the heap.
+     */
+    public static Heads attention(Tape tape, Var q, Var k, Var v, int batch, int len, int heads, float scale, float[] maskAdd) {
+        int hidden = q.value.dim(-1), d = hidden / heads;
+        if (!(Ops.gemm() instanceof NativeGemm g) || (long) len * len * d < SMALL_PRODUCT) {
+            Var probs = probabilities(tape, q, k, batch, len, heads, scale, maskAdd);
+            return new Heads(probs, attend(tape, probs, v, batch, len, heads));
+        }
+        Tensor p = Tensor.zeros(batch, heads, len, len), c = Tensor.zeros(batch * len, hidden);
+        Buffers io = BUFFERS.get();
+        int size = batch * len * hidden;
+        Direct qd = io.q.load(q.value.data, size), kd = io.k.load(k.value.data, size), vd = io.v.load(v.value.data, size);
+        Direct cd = io.c.reserve(size);
+        eachHead(batch, heads, len, (bh, b, h) -> {
+            int xo = b * len * hidden + h * d, po = bh * len * len;
+            Direct sd = SCORES.get().reserve(len * len);
+            g.direct(false, true, len, len, d, scale, qd.floats(), xo, hidden, kd.floats(), xo, hidden, 0f, sd.floats(), 0, len);
+            if (Simd.ENABLED) SimdKernels.softmaxRowsDirect(sd.bytes(), 0, maskAdd, b * len, p.data, po, len, len);
+            else softmaxRowsDirect(sd.floats(), maskAdd, b * len, p.data, po, len);
+            g.direct(false, false, len, d, len, 1f, sd.floats(), 0, len, vd.floats(), xo, hidden, 0f, cd.floats(), xo, hidden);
+        });
+        cd.store(c.data, size);
+        Var probs = recordProbabilities(tape, p, q, k, batch, len, heads, scale);
+        return new Heads(probs, recordAttend(tape, c, probs, v, batch, len, heads));
+    }
+
+    /** Direct copies of q, k, v and the context, per calling thread (its heads read them). */
+    private static final class Buffers {
+        final Direct q = new Direct(), k = new Direct(), v = new Direct(), c = new Direct();
+    }
+
+    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+    /** One head's scores, then its probabilities, per thread that runs heads. */
+    private static final ThreadLocal<Direct> SCORES = ThreadLocal.withInitial(Direct::new);
+
+    /** The scalar version of {@link SimdKernels#softmaxRowsDirect} (len x len rows from the start of s). */
+    private static void softmaxRowsDirect(FloatBuffer s, float[] mask, int mo, float[] dst, int dOff, int len) {
+        for (int r = 0; r < len; r++) {
+            int o = r * len, d = dOff + r * len;
+            for (int j = 0; j < len; j++) dst[d + j] = s.get(o + j) + (mask == null ? 0f : mask[mo + j]);
+            softmaxRows(dst, dst, len, d / len, d / len + 1);
+            for (int j = 0; j < len; j++) s.put(o + j, dst[d + j]);
+        }
     }
 
     /** S[b, h] = scale * Q_bh K_bh^T (+ mask on the keys), [B, heads, T, T]. */
@@ -182,6 +242,11 @@ public final class Attention {
             headGemm(len, d, len).sgemm(false, false, len, d, len, 1f, p.value.data, po, len,
                     v.value.data, vo, hidden, 0f, c.data, vo, hidden);
         });
+        return recordAttend(tape, c, p, v, batch, len, heads);
+    }
+
+    private static Var recordAttend(Tape tape, Tensor c, Var p, Var v, int batch, int len, int heads) {
+        int hidden = v.value.dim(-1), d = hidden / heads;
         boolean grad = tape.needsGrad(p, v);
         Var cv = Ops.out(c, grad);
         if (!grad) return cv;

@@ -92,6 +92,20 @@ public abstract class NativeGemm implements Gemm {
     }
 
     /**
+     * C = alpha op(A) op(B) + beta C on operands already in direct memory, each at a float
+     * offset into its buffer with its leading dimension: for fused kernels that chain products
+     * and vector code without copies through the heap (the attention heads).
+     */
+    public final void direct(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                             FloatBuffer a, int aOff, int lda, FloatBuffer b, int bOff, int ldb,
+                             float beta, FloatBuffer c, int cOff, int ldc) {
+        if (m == 0 || n == 0) return;
+        call(transA, transB, m, n, k, alpha, at(a, aOff), lda, at(b, bOff), ldb, beta, at(c, cOff), ldc);
+    }
+
+    private static FloatBuffer at(FloatBuffer f, int off) { return off == 0 ? f : f.slice(off, f.capacity() - off); }
+
+    /**
      * Whether constant operands are also kept in the transposed layout, so that products read
      * them untransposed (N,N). For oneDNN that is the faster kernel: x W^T with W [out, in] (every
      * forward linear layer) takes 1.1-1.3x the time of the same product as N,N with 64-200 rows

@@ -92,6 +92,57 @@ public final class SimdKernels {
     }
 
     /**
+     * Attention rows in direct memory: for each of the rows rows of length len at float offset
+     * so of s, p = softmax(s + mask[mo ..]) (mask may be null), written to dst at dOff and back
+     * over s (where the next product reads it). Same arithmetic as {@link #softmaxRows} on s + mask.
+     */
+    public static void softmaxRowsDirect(java.nio.ByteBuffer s, int so, float[] mask, int mo, float[] dst, int dOff,
+                                         int rows, int len) {
+        int step = F.length(), up = F.loopBound(len);
+        float[] lanes = new float[step];
+        java.nio.ByteOrder order = java.nio.ByteOrder.nativeOrder();
+        for (int row = 0; row < rows; row++) {
+            int o = so + row * len, d = dOff + row * len, j = 0;
+            FloatVector mv = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+            for (; j < up; j += step) {
+                FloatVector x = FloatVector.fromByteBuffer(F, s, 4 * (o + j), order);
+                if (mask != null) x = x.add(FloatVector.fromArray(F, mask, mo + j));
+                x.intoArray(dst, d + j); // the masked scores, read again below
+                mv = mv.max(x);
+            }
+            float max = mv.reduceLanes(VectorOperators.MAX);
+            for (; j < len; j++) {
+                float x = s.getFloat(4 * (o + j)) + (mask == null ? 0f : mask[mo + j]);
+                dst[d + j] = x;
+                max = Math.max(max, x);
+            }
+            FloatVector sv = V_ZERO;
+            for (j = 0; j < up; j += step) {
+                FloatVector e = exp(FloatVector.fromArray(F, dst, d + j).sub(max));
+                e.intoArray(dst, d + j);
+                sv = sv.add(e);
+            }
+            float sum = sum(sv, lanes);
+            for (; j < len; j++) {
+                float e = exp(dst[d + j] - max);
+                dst[d + j] = e;
+                sum += e;
+            }
+            float inv = 1f / sum;
+            for (j = 0; j < up; j += step) {
+                FloatVector p = FloatVector.fromArray(F, dst, d + j).mul(inv);
+                p.intoArray(dst, d + j);
+                p.intoByteBuffer(s, 4 * (o + j), order);
+            }
+            for (; j < len; j++) {
+                float p = dst[d + j] * inv;
+                dst[d + j] = p;
+                s.putFloat(4 * (o + j), p);
+            }
+        }
+    }
+
+    /**
      * The sum of the lanes in one fixed order (pairwise). reduceLanes(ADD) leaves the order open,
      * and it differs between the interpreted and the compiled code: the same input would give a
      * different last bit before and after the JIT has compiled the loop.

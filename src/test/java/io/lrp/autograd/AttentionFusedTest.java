@@ -9,9 +9,14 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** Attention.probabilities equals Attention.scores followed by Attention.softmax, forward and backward. */
+/**
+ * The three ways to an attention layer give the same values and gradients under every rule set:
+ * scores, softmax and attend as separate ops; probabilities (scores and softmax in one op) and
+ * attend; and attention (per head in direct memory when the products run natively, which needs
+ * T * T * d >= 2048: T = 40 here; T = 5 takes the plain path).
+ */
 class AttentionFusedTest {
-    static final int B = 2, T = 5, HEADS = 3, H = 12;
+    static final int B = 2, HEADS = 3, H = 12;
 
     static Tensor random(Random r, int... shape) {
         Tensor t = Tensor.zeros(shape);
@@ -21,35 +26,51 @@ class AttentionFusedTest {
 
     @Test
     void fusedEqualsComposedUnderEveryRuleSet() {
-        float[] mask = new float[B * T];
-        mask[T - 1] = -10000f; // one padded key in the first sequence
-        for (RuleSet rules : List.of(RuleSet.GRADIENT, RuleSet.LRP_AH, RuleSet.LRP_AH_LN, RuleSet.ATTNLRP)) {
-            Random r = new Random(3);
-            Tensor qt = random(r, B * T, H), kt = random(r, B * T, H), vt = random(r, B * T, H), seed = random(r, B * T, H);
-            float[][] grads = new float[2][];
-            float[][] ctx = new float[2][];
-            for (int fused = 0; fused < 2; fused++) {
-                Tape tape = Tape.recording(rules).batch(B);
-                Var q = Var.leaf(qt.copy()), k = Var.leaf(kt.copy()), v = Var.leaf(vt.copy());
-                Var p = fused == 1 ? Attention.probabilities(tape, q, k, B, T, HEADS, 0.5f, mask)
-                        : Attention.softmax(tape, Attention.scores(tape, q, k, B, T, HEADS, 0.5f, mask));
-                Var c = Attention.attend(tape, p, v, B, T, HEADS);
-                tape.backward(c, seed);
-                ctx[fused] = c.value.data;
-                if (rules.stops(Role.ATTENTION_PROBS)) {
-                    assertNull(q.grad(), rules.name() + ": nothing reaches q under the AH-rule");
-                    grads[fused] = v.grad().data;
-                } else {
-                    float[] g = new float[2 * q.value.size() + v.value.size()];
-                    System.arraycopy(q.grad().data, 0, g, 0, q.value.size());
-                    System.arraycopy(k.grad().data, 0, g, q.value.size(), q.value.size());
-                    System.arraycopy(v.grad().data, 0, g, 2 * q.value.size(), v.value.size());
-                    grads[fused] = g;
+        for (int T : new int[] {5, 40}) {
+            float[] mask = new float[B * T];
+            mask[T - 1] = -10000f; // one padded key in the first sequence
+            mask[2 * T - 1] = -10000f; // and two in the second
+            mask[2 * T - 2] = -10000f;
+            for (RuleSet rules : List.of(RuleSet.GRADIENT, RuleSet.LRP_AH, RuleSet.LRP_AH_LN, RuleSet.ATTNLRP)) {
+                Random r = new Random(3);
+                Tensor qt = random(r, B * T, H), kt = random(r, B * T, H), vt = random(r, B * T, H), seed = random(r, B * T, H);
+                float[][] grads = new float[3][], ctx = new float[3][], probs = new float[3][];
+                for (int way = 0; way < 3; way++) {
+                    Tape tape = Tape.recording(rules).batch(B);
+                    Var q = Var.leaf(qt.copy()), k = Var.leaf(kt.copy()), v = Var.leaf(vt.copy());
+                    Var c;
+                    if (way == 2) {
+                        c = Attention.attention(tape, q, k, v, B, T, HEADS, 0.5f, mask).context();
+                    } else {
+                        Var p = way == 1 ? Attention.probabilities(tape, q, k, B, T, HEADS, 0.5f, mask)
+                                : Attention.softmax(tape, Attention.scores(tape, q, k, B, T, HEADS, 0.5f, mask));
+                        c = Attention.attend(tape, p, v, B, T, HEADS);
+                    }
+                    tape.backward(c, seed);
+                    ctx[way] = c.value.data;
+                    probs[way] = tape.attention().get(0).value.data;
+                    assertEquals(B * HEADS * T * T, probs[way].length);
+                    if (rules.stops(Role.ATTENTION_PROBS)) {
+                        assertNull(q.grad(), rules.name() + ": nothing reaches q under the AH-rule");
+                        grads[way] = v.grad().data;
+                    } else {
+                        float[] g = new float[2 * q.value.size() + v.value.size()];
+                        System.arraycopy(q.grad().data, 0, g, 0, q.value.size());
+                        System.arraycopy(k.grad().data, 0, g, q.value.size(), q.value.size());
+                        System.arraycopy(v.grad().data, 0, g, 2 * q.value.size(), v.value.size());
+                        grads[way] = g;
+                    }
                 }
-                assertEquals(B * HEADS * T * T, tape.attention().get(0).value.size());
+                for (int way = 1; way < 3; way++) {
+                    String what = rules.name() + " T=" + T + " way " + way;
+                    assertArrayEquals(probs[0], probs[way], 1e-6f, what + " probabilities");
+                    assertArrayEquals(ctx[0], ctx[way], 1e-5f, what + " context");
+                    assertArrayEquals(grads[0], grads[way], 1e-4f, what + " gradients");
+                }
+                // padded keys get no attention
+                assertEquals(0f, probs[2][T - 1]);
+                assertEquals(0f, probs[2][HEADS * T * T + 2 * T - 1 - T]);
             }
-            assertArrayEquals(ctx[0], ctx[1], 1e-6f, rules.name() + " context");
-            assertArrayEquals(grads[0], grads[1], 1e-5f, rules.name() + " gradients");
         }
     }
 }

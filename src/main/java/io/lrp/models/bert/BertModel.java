@@ -115,8 +115,7 @@ public final class BertModel implements Model {
             Var q = layer.query().apply(tape, h);
             Var k = layer.key().apply(tape, h);
             Var v = layer.value().apply(tape, h);
-            Var probs = Attention.probabilities(tape, q, k, bsz, len, heads, scale, mask);
-            Var context = Attention.attend(tape, probs, v, bsz, len, heads);
+            Var context = Attention.attention(tape, q, k, v, bsz, len, heads, scale, mask).context();
             Var attended = Ops.dropout(tape, layer.attentionOut().apply(tape, context), 0.1);
             Var h1 = layer.attentionNorm().apply(tape, Ops.add(tape, attended, h));
             Var inner = Ops.gelu(tape, layer.intermediate().apply(tape, h1), Role.ACTIVATION);

@@ -109,8 +109,7 @@ public final class PaperModel implements Model {
             Var q = b.query().apply(tape, h);
             Var k = b.key().apply(tape, h);
             Var v = b.value().apply(tape, h);
-            Var probs = Attention.probabilities(tape, q, k, bsz, len, heads, 1f, mask);
-            Var context = Attention.attend(tape, probs, v, bsz, len, heads);
+            Var context = Attention.attention(tape, q, k, v, bsz, len, heads, 1f, mask).context();
             Var z = Ops.add(tape, Ops.dropout(tape, b.output().apply(tape, context), 0.1), h);
             h = b.norm().apply(tape, z);
         }
