@@ -31,7 +31,7 @@ import org.openjdk.jmh.infra.Blackhole;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector") // the vector kernels (io.lrp.tensor.Simd)
 public class GemmBench {
 
     @Param({"128x384x384", "128x1536x384", "128x384x1536", "512x768x768", "512x3072x768"})

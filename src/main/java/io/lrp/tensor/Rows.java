@@ -4,13 +4,15 @@ package io.lrp.tensor;
  * Reductions over a stretch of a float array, accumulated in double. Four independent partial
  * sums let the CPU overlap the additions (one running sum is bound by the add latency, and the
  * JIT keeps the order of floating-point sums, so it cannot split them itself). Used by the
- * row-wise kernels: LayerNorm, softmax and their backward passes.
+ * row-wise kernels: LayerNorm, softmax and their backward passes. With the vector kernels on
+ * ({@link Simd}) the same reductions run on double vectors (SimdKernels).
  */
 public final class Rows {
     private Rows() {}
 
     /** sum of a[o .. o+n). */
     public static double sum(float[] a, int o, int n) {
+        if (Simd.ENABLED) return SimdKernels.sum(a, o, n);
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         int i = 0;
         for (; i + 3 < n; i += 4) {
@@ -25,6 +27,7 @@ public final class Rows {
 
     /** sum of (a[o + i] - c)^2 over i < n. */
     public static double squaredDeviation(float[] a, int o, int n, double c) {
+        if (Simd.ENABLED) return SimdKernels.squaredDeviation(a, o, n, c);
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         int i = 0;
         for (; i + 3 < n; i += 4) {
@@ -43,6 +46,7 @@ public final class Rows {
 
     /** sum of a[ao + i] * b[bo + i] over i < n. */
     public static double dot(float[] a, int ao, float[] b, int bo, int n) {
+        if (Simd.ENABLED) return SimdKernels.dot(a, ao, b, bo, n);
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         int i = 0;
         for (; i + 3 < n; i += 4) {

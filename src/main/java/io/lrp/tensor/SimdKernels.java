@@ -1,5 +1,6 @@
 package io.lrp.tensor;
 
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -140,6 +141,80 @@ public final class SimdKernels {
                 s.putFloat(4 * (o + j), p);
             }
         }
+    }
+
+    // Row reductions accumulated in double (Rows): floats widened lane by lane, as many lanes as a
+    // double vector holds, four accumulators against the add latency
+    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> FD = VectorSpecies.of(float.class, jdk.incubator.vector.VectorShape.forBitSize(D.vectorBitSize() / 2));
+
+    private static DoubleVector widen(float[] a, int i) {
+        return (DoubleVector) FloatVector.fromArray(FD, a, i).convertShape(VectorOperators.F2D, D, 0);
+    }
+
+    /** Sum of a[o .. o+n) in double; the lanes added in a fixed order (see {@link #sum(FloatVector, float[])}). */
+    public static double sum(float[] a, int o, int n) {
+        int step = D.length(), i = 0;
+        DoubleVector s0 = DoubleVector.zero(D), s1 = s0, s2 = s0, s3 = s0;
+        for (; i + 4 * step <= n; i += 4 * step) {
+            s0 = s0.add(widen(a, o + i));
+            s1 = s1.add(widen(a, o + i + step));
+            s2 = s2.add(widen(a, o + i + 2 * step));
+            s3 = s3.add(widen(a, o + i + 3 * step));
+        }
+        for (; i + step <= n; i += step) s0 = s0.add(widen(a, o + i));
+        double s = lanes(s0.add(s1).add(s2.add(s3)));
+        for (; i < n; i++) s += a[o + i];
+        return s;
+    }
+
+    /** Sum of (a[o + i] - c)^2 over i < n, in double. */
+    public static double squaredDeviation(float[] a, int o, int n, double c) {
+        int step = D.length(), i = 0;
+        DoubleVector s0 = DoubleVector.zero(D), s1 = s0, s2 = s0, s3 = s0;
+        for (; i + 4 * step <= n; i += 4 * step) {
+            DoubleVector d0 = widen(a, o + i).sub(c), d1 = widen(a, o + i + step).sub(c);
+            DoubleVector d2 = widen(a, o + i + 2 * step).sub(c), d3 = widen(a, o + i + 3 * step).sub(c);
+            s0 = d0.fma(d0, s0);
+            s1 = d1.fma(d1, s1);
+            s2 = d2.fma(d2, s2);
+            s3 = d3.fma(d3, s3);
+        }
+        for (; i + step <= n; i += step) {
+            DoubleVector d0 = widen(a, o + i).sub(c);
+            s0 = d0.fma(d0, s0);
+        }
+        double s = lanes(s0.add(s1).add(s2.add(s3)));
+        for (; i < n; i++) {
+            double d = a[o + i] - c;
+            s += d * d;
+        }
+        return s;
+    }
+
+    /** Sum of a[ao + i] * b[bo + i] over i < n, in double. */
+    public static double dot(float[] a, int ao, float[] b, int bo, int n) {
+        int step = D.length(), i = 0;
+        DoubleVector s0 = DoubleVector.zero(D), s1 = s0, s2 = s0, s3 = s0;
+        for (; i + 4 * step <= n; i += 4 * step) {
+            s0 = widen(a, ao + i).fma(widen(b, bo + i), s0);
+            s1 = widen(a, ao + i + step).fma(widen(b, bo + i + step), s1);
+            s2 = widen(a, ao + i + 2 * step).fma(widen(b, bo + i + 2 * step), s2);
+            s3 = widen(a, ao + i + 3 * step).fma(widen(b, bo + i + 3 * step), s3);
+        }
+        for (; i + step <= n; i += step) s0 = widen(a, ao + i).fma(widen(b, bo + i), s0);
+        double s = lanes(s0.add(s1).add(s2.add(s3)));
+        for (; i < n; i++) s += (double) a[ao + i] * b[bo + i];
+        return s;
+    }
+
+    /** The lanes of a double vector added pairwise in a fixed order. */
+    private static double lanes(DoubleVector v) {
+        double[] t = v.toArray();
+        for (int width = t.length / 2; width >= 1; width /= 2) {
+            for (int i = 0; i < width; i++) t[i] += t[i + width];
+        }
+        return t[0];
     }
 
     /**
