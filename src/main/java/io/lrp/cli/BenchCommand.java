@@ -97,12 +97,12 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.printf(java.util.Locale.ROOT,
-                    "{\"model\":\"%s\",\"method\":\"%s\",\"seq\":%d,\"threads\":%d,\"gemm\":\"%s\",\"median_ms\":%.3f,\"min_ms\":%.3f,\"runs\":%d,"
-                            + "\"flops\":%s,\"gflops\":%s}%n",
-                    m.name(), method, seq, threads, Gemm.get().name(), median, ms[0], runs, flopsJson, gflops);
+                    "{\"model\":\"%s\",\"method\":\"%s\",\"seq\":%d,\"threads\":%d,\"gemm\":\"%s\",\"kernels\":\"%s\",\"median_ms\":%.3f,"
+                            + "\"min_ms\":%.3f,\"runs\":%d,\"flops\":%s,\"gflops\":%s}%n",
+                    m.name(), method, seq, threads, Gemm.get().name(), io.lrp.tensor.Simd.describe(), median, ms[0], runs, flopsJson, gflops);
         } else {
-            out.printf(java.util.Locale.ROOT, "%s %s, %d tokens, %d thread(s), %s gemm: median %.2f ms, min %.2f ms over %d runs%s%n",
-                    m.name(), method, seq, threads, Gemm.get().name(), median, ms[0], runs,
+            out.printf(java.util.Locale.ROOT, "%s %s, %d tokens, %d thread(s), %s gemm, %s kernels: median %.2f ms, min %.2f ms over %d runs%s%n",
+                    m.name(), method, seq, threads, Gemm.get().name(), io.lrp.tensor.Simd.describe(), median, ms[0], runs,
                     flops < 0 ? "" : String.format(java.util.Locale.ROOT, "; %.3f GFLOP, %s GFLOP/s", flops / 1e9, gflops));
         }
         return 0;
