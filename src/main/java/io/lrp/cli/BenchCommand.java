@@ -49,7 +49,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "1", description = "Threads of one matrix product (corpus mode: worker threads over batches). Default: ${DEFAULT-VALUE}.")
     int threads;
 
-    @Option(names = "--warmup", defaultValue = "5", description = "Untimed runs first. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--warmup", defaultValue = "5", description = "Untimed runs first (and, if > 0, the vector kernels compiled before them). Default: ${DEFAULT-VALUE}.")
     int warmup;
 
     @Option(names = "--runs", defaultValue = "20", description = "Timed runs. Default: ${DEFAULT-VALUE}.")
@@ -110,6 +110,7 @@ final class BenchCommand implements Callable<Integer> {
 
     /** Warm-up runs, then the timed runs' milliseconds, sorted. */
     private double[] time(Runnable work) {
+        if (warmup > 0) io.lrp.tensor.Simd.warmUp(); // a warm process: the vector kernels compiled (none with --warmup 0)
         for (int i = 0; i < warmup; i++) work.run();
         double[] ms = new double[runs];
         for (int i = 0; i < runs; i++) {
@@ -188,6 +189,7 @@ final class BenchCommand implements Callable<Integer> {
         List<String> sample = all.subList(0, Math.min(n, all.size()));
         Explainer single = Explainer.of(m).method(explain).batchSize(1).truncate(true);
         Explainer batched = Explainer.of(m).method(explain).batchSize(batchSize).truncate(true).threads(threads);
+        io.lrp.tensor.Simd.warmUp(); // a warm process: the vector kernels compiled
         batched.explain(sample, null);
         single.explain(sample, null);
         double[] oneByOne = new double[repeat], inBatches = new double[repeat];

@@ -24,7 +24,7 @@ public abstract class NativeGemm implements Gemm {
     /**
      * Off-heap bytes the packed constants may take (-Dlrp.blas.cacheMB, default 384): MiniLM's
      * weights fit in both layouts, BERT-base's (340 MB) in one; beyond the budget a weight is
-     * packed per call, which costs a copy but no memory.
+     * packed per call, which costs a copy per product but no memory.
      */
     private static volatile long budget = Long.getLong("lrp.blas.cacheMB", 384) << 20;
 
@@ -72,7 +72,7 @@ public abstract class NativeGemm implements Gemm {
         boolean tb = transB;
         int ldbPacked = bCols;
         FloatBuffer pb = null;
-        Packed.Entry e = whole ? constant(b, bRows, transB, turnsConstants()) : null;
+        Packed.Entry e = whole ? constant(b, bRows, turnsConstants()) : null;
         if (e != null && e.rows() == bRows) { // (another shape of the same array: packed per call)
             FloatBuffer same = transB ? e.turned() : e.plain(), other = transB ? e.plain() : e.turned();
             if (same != null) {        // op(B) stored as it is read: N,N
@@ -116,12 +116,13 @@ public abstract class NativeGemm implements Gemm {
     /**
      * The cache entry of a constant array (rows x cols, row-major), decided when the array is
      * first seen and kept for its life: both layouts if the budget allows (with
-     * {@link #turnsConstants}), else one (the one this first product reads as it is stored),
-     * else none. Which kernel a product with this array runs must not change with the budget
+     * {@link #turnsConstants}; MiniLM), else the plain one (BERT-base: with 512 rows the two
+     * kernels run alike, and a transposed copy would cost a pass and a temporary array per
+     * weight on the first call), else none. Which kernel a product with this array runs must not change with the budget
      * later, or the same model would round differently from one call to the next (kernels sum
      * in different orders).
      */
-    private static Packed.Entry constant(float[] b, int rows, boolean readTransposed, boolean turns) {
+    private static Packed.Entry constant(float[] b, int rows, boolean turns) {
         Scratch s = SCRATCH.get();
         long now = GENERATION.get();
         if (s.generation != now) { // a constant changed somewhere: forget this thread's view
@@ -130,13 +131,13 @@ public abstract class NativeGemm implements Gemm {
         }
         Packed.Entry f = s.constants.get(b); // no lock on the hot path
         if (f == null) {
-            f = sharedConstant(b, rows, readTransposed, turns);
+            f = sharedConstant(b, rows, turns);
             s.constants.put(b, f);
         }
         return f;
     }
 
-    private static Packed.Entry sharedConstant(float[] b, int rows, boolean readTransposed, boolean turns) {
+    private static Packed.Entry sharedConstant(float[] b, int rows, boolean turns) {
         synchronized (CONSTANTS) { // one decision per array, also when two threads meet it first
             Packed.Entry f = CONSTANTS.get(b);
             if (f != null) return f;
@@ -147,8 +148,7 @@ public abstract class NativeGemm implements Gemm {
                 plain = Packed.copyOf(b);
                 turned = Packed.transposedCopyOf(b, rows);
             } else if (one) {
-                if (readTransposed && turns) turned = Packed.transposedCopyOf(b, rows);
-                else plain = Packed.copyOf(b);
+                plain = Packed.copyOf(b); // a plain copy: no transposing pass and no temporary
             }
             f = new Packed.Entry(plain, turned, rows, new java.util.concurrent.atomic.AtomicLong(both ? 2 * bytes : one ? bytes : 0));
             if (both || one) CLEANER.register(b, f::release); // the budget comes back when the array is collected

@@ -22,6 +22,14 @@ public final class Simd {
         }
     }
 
+    /**
+     * Compiles the vector kernels now and switches to them (they start on their scalar twins;
+     * see SimdKernels): for benchmarks of a warm process, and for long jobs that know they are.
+     */
+    public static void warmUp() {
+        if (ENABLED) SimdKernels.awaitWarm();
+    }
+
     /** For reports: "vector (16 float lanes)" or "scalar". */
     public static String describe() { return ENABLED ? "vector (" + SimdKernels.lanes() + " float lanes)" : "scalar"; }
 }

@@ -17,6 +17,17 @@ import jdk.incubator.vector.VectorSpecies;
  * The loop tails use scalar versions of the same formulas, so every element of an array gets
  * the same function. SimdKernelsTest checks these bounds and the softmax against a double
  * reference.
+ *
+ * <p>Warm-up: until C2 has compiled them, Vector API methods run as interpreted code that
+ * allocates an object per operation, about a hundred times slower than scalar code (a cold
+ * BERT-base explanation took 300 ms and 300 MB more with them than with scalar kernels), and
+ * compiling them takes about a second of one core's time. So every public kernel first runs its
+ * scalar twin: the same operations in the same order, lane by lane, so the results are the same
+ * to the bit (SimdKernelsTest) whichever of the two ran. Once the twins have processed
+ * 2^27 elements (a long job: about 50 MiniLM explanations at 128 tokens, three of BERT-base at
+ * 512), or when {@link #awaitWarm} asks for it (the benchmarks), a daemon thread runs the vector
+ * kernels on small inputs until they are compiled, and the kernels switch. A single explanation
+ * from the command line stays on the twins.
  */
 public final class SimdKernels {
     private SimdKernels() {}
@@ -65,7 +76,7 @@ public final class SimdKernels {
     }
 
     /** Row-wise softmax of rows [r0, r1) of length len, src to dst. A NaN in a row makes the row NaN. */
-    public static void softmaxRows(float[] src, float[] dst, int len, int r0, int r1) {
+    static void softmaxRowsVector(float[] src, float[] dst, int len, int r0, int r1) {
         int step = F.length(), up = F.loopBound(len);
         float[] lanes = new float[step];
         for (int row = r0; row < r1; row++) {
@@ -97,8 +108,8 @@ public final class SimdKernels {
      * so of s, p = softmax(s + mask[mo ..]) (mask may be null), written to dst at dOff and back
      * over s (where the next product reads it). Same arithmetic as {@link #softmaxRows} on s + mask.
      */
-    public static void softmaxRowsDirect(java.nio.ByteBuffer s, int so, float[] mask, int mo, float[] dst, int dOff,
-                                         int rows, int len) {
+    static void softmaxRowsDirectVector(java.nio.ByteBuffer s, int so, float[] mask, int mo, float[] dst, int dOff,
+                                        int rows, int len) {
         int step = F.length(), up = F.loopBound(len);
         float[] lanes = new float[step];
         java.nio.ByteOrder order = java.nio.ByteOrder.nativeOrder();
@@ -153,7 +164,7 @@ public final class SimdKernels {
     }
 
     /** Sum of a[o .. o+n) in double; the lanes added in a fixed order (see {@link #sum(FloatVector, float[])}). */
-    public static double sum(float[] a, int o, int n) {
+    static double sumVector(float[] a, int o, int n) {
         int step = D.length(), i = 0;
         DoubleVector s0 = DoubleVector.zero(D), s1 = s0, s2 = s0, s3 = s0;
         for (; i + 4 * step <= n; i += 4 * step) {
@@ -169,7 +180,7 @@ public final class SimdKernels {
     }
 
     /** Sum of (a[o + i] - c)^2 over i < n, in double. */
-    public static double squaredDeviation(float[] a, int o, int n, double c) {
+    static double squaredDeviationVector(float[] a, int o, int n, double c) {
         int step = D.length(), i = 0;
         DoubleVector s0 = DoubleVector.zero(D), s1 = s0, s2 = s0, s3 = s0;
         for (; i + 4 * step <= n; i += 4 * step) {
@@ -193,7 +204,7 @@ public final class SimdKernels {
     }
 
     /** Sum of a[ao + i] * b[bo + i] over i < n, in double. */
-    public static double dot(float[] a, int ao, float[] b, int bo, int n) {
+    static double dotVector(float[] a, int ao, float[] b, int bo, int n) {
         int step = D.length(), i = 0;
         DoubleVector s0 = DoubleVector.zero(D), s1 = s0, s2 = s0, s3 = s0;
         for (; i + 4 * step <= n; i += 4 * step) {
@@ -215,6 +226,259 @@ public final class SimdKernels {
             for (int i = 0; i < width; i++) t[i] += t[i + width];
         }
         return t[0];
+    }
+
+    // ---------------------------------------------------------------- warm-up and dispatch
+
+    private static volatile boolean warm;
+    private static final java.util.concurrent.atomic.AtomicBoolean STARTED = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Elements the scalar twins may process before the warm-up starts (-Dlrp.simd.warmAfter). */
+    private static final long WARM_AFTER = Long.getLong("lrp.simd.warmAfter", 1L << 27);
+    private static final java.util.concurrent.atomic.LongAdder TWIN_WORK = new java.util.concurrent.atomic.LongAdder();
+
+    /** Whether the vector versions run (else the scalar twins); true once the warm-up is done. */
+    static boolean warm() { return warm; }
+
+    /** Starts the warm-up on a daemon thread (once); the kernels switch when it is done. */
+    public static void startWarmUp() {
+        if (!STARTED.compareAndSet(false, true)) return;
+        Thread t = new Thread(SimdKernels::warmUp, "lrp-simd-warmup");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Starts the warm-up if needed and waits for it (benchmarks, after their untimed runs). */
+    public static void awaitWarm() {
+        startWarmUp();
+        while (!warm) {
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Counts scalar work; past WARM_AFTER elements the job is long enough for the warm-up to pay. */
+    private static void twinWork(long elements) {
+        if (STARTED.get()) return;
+        TWIN_WORK.add(elements);
+        if (TWIN_WORK.sum() > WARM_AFTER) startWarmUp();
+    }
+
+    /**
+     * Runs every vector kernel on small inputs, with and without loop tails and masks, until
+     * HotSpot has compiled them (about 10,000 calls each here; 12,000 are run, at most 10 s).
+     */
+    private static void warmUp() {
+        try {
+            int len = 3 * F.length() + 3;
+            float[] x = new float[4 * len], y = new float[4 * len], z = new float[4 * len], mask = new float[len];
+            for (int i = 0; i < x.length; i++) x[i] = (i % 11) * 0.37f - 2f;
+            mask[len - 1] = -10000f;
+            java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(4 * x.length).order(java.nio.ByteOrder.nativeOrder());
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            double sink = 0;
+            for (int it = 0; it < 12_000 && System.nanoTime() < deadline; it++) {
+                softmaxRowsVector(x, y, len, 0, 4);
+                for (int i = 0; i < 4 * len; i++) direct.putFloat(4 * i, x[i]);
+                softmaxRowsDirectVector(direct, 0, (it & 1) == 0 ? mask : null, 0, y, 0, 4, len);
+                geluVector(x, y, z, it & 3, x.length);
+                sink += sumVector(x, it & 3, 3 * len) + squaredDeviationVector(x, 0, 3 * len, 0.5) + dotVector(x, 1, y, 0, 3 * len);
+            }
+            if (Double.isNaN(sink)) throw new IllegalStateException(); // keeps the results alive
+        } finally {
+            warm = true;
+        }
+    }
+
+    /** Row-wise softmax of rows [r0, r1) of length len, src to dst. A NaN in a row makes the row NaN. */
+    public static void softmaxRows(float[] src, float[] dst, int len, int r0, int r1) {
+        if (warm) softmaxRowsVector(src, dst, len, r0, r1);
+        else {
+            softmaxRowsTwin(src, dst, len, r0, r1);
+            twinWork((long) (r1 - r0) * len);
+        }
+    }
+
+    /** See {@link #softmaxRowsDirectVector}. */
+    public static void softmaxRowsDirect(java.nio.ByteBuffer s, int so, float[] mask, int mo, float[] dst, int dOff,
+                                         int rows, int len) {
+        if (warm) softmaxRowsDirectVector(s, so, mask, mo, dst, dOff, rows, len);
+        else {
+            softmaxRowsDirectTwin(s, so, mask, mo, dst, dOff, rows, len);
+            twinWork((long) rows * len);
+        }
+    }
+
+    /** GELU on z[from, to): cdf = Phi(z), y = z Phi(z). */
+    public static void gelu(float[] z, float[] cdf, float[] y, int from, int to) {
+        if (warm) geluVector(z, cdf, y, from, to);
+        else {
+            geluTwin(z, cdf, y, from, to);
+            twinWork(to - from);
+        }
+    }
+
+    /** Sum of a[o .. o+n) in double. */
+    public static double sum(float[] a, int o, int n) {
+        if (warm) return sumVector(a, o, n);
+        twinWork(n);
+        return sumTwin(a, o, n);
+    }
+
+    /** Sum of (a[o + i] - c)^2 over i < n, in double. */
+    public static double squaredDeviation(float[] a, int o, int n, double c) {
+        if (warm) return squaredDeviationVector(a, o, n, c);
+        twinWork(n);
+        return squaredDeviationTwin(a, o, n, c);
+    }
+
+    /** Sum of a[ao + i] * b[bo + i] over i < n, in double. */
+    public static double dot(float[] a, int ao, float[] b, int bo, int n) {
+        if (warm) return dotVector(a, ao, b, bo, n);
+        twinWork(n);
+        return dotTwin(a, ao, b, bo, n);
+    }
+
+    // ---------------------------------------------------------------- scalar twins (same bits)
+
+    static void softmaxRowsTwin(float[] src, float[] dst, int len, int r0, int r1) {
+        int step = F.length(), up = F.loopBound(len);
+        float[] acc = new float[step];
+        for (int row = r0; row < r1; row++) {
+            int o = row * len;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < len; j++) max = Math.max(max, src[o + j]);
+            softmaxTail(dst, o, src, o, max, len, up, acc, null, 0);
+        }
+    }
+
+    static void softmaxRowsDirectTwin(java.nio.ByteBuffer s, int so, float[] mask, int mo, float[] dst, int dOff,
+                                      int rows, int len) {
+        int step = F.length(), up = F.loopBound(len);
+        float[] acc = new float[step];
+        for (int row = 0; row < rows; row++) {
+            int o = so + row * len, d = dOff + row * len;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < len; j++) {
+                float x = s.getFloat(4 * (o + j)) + (mask == null ? 0f : mask[mo + j]);
+                dst[d + j] = x;
+                max = Math.max(max, x);
+            }
+            softmaxTail(dst, d, dst, d, max, len, up, acc, s, o);
+        }
+    }
+
+    /** exp(x - max) into dst, summed as the vector lanes sum, normalised; copied to s at so if given. */
+    private static void softmaxTail(float[] dst, int d, float[] x, int xo, float max, int len, int up, float[] acc,
+                                    java.nio.ByteBuffer s, int so) {
+        java.util.Arrays.fill(acc, 0f);
+        int step = acc.length, j = 0;
+        for (; j < up; j += step) {
+            for (int l = 0; l < step; l++) { // lane l of the vector sum
+                float e = exp(x[xo + j + l] - max);
+                dst[d + j + l] = e;
+                acc[l] += e;
+            }
+        }
+        float sum = pairwise(acc);
+        for (; j < len; j++) {
+            float e = exp(x[xo + j] - max);
+            dst[d + j] = e;
+            sum += e;
+        }
+        float inv = 1f / sum;
+        for (j = 0; j < len; j++) {
+            float p = dst[d + j] * inv;
+            dst[d + j] = p;
+            if (s != null) s.putFloat(4 * (so + j), p);
+        }
+    }
+
+    static void geluTwin(float[] z, float[] cdf, float[] y, int from, int to) {
+        for (int i = from; i < to; i++) {
+            float p = phi(z[i]);
+            cdf[i] = p;
+            y[i] = z[i] * p;
+        }
+    }
+
+    /** The double accumulators of the vector reductions: 4 x lanes, filled as the vectors fill them. */
+    private static double[][] accumulators() { return new double[4][D.length()]; }
+
+    private static double combine(double[][] s) {
+        double[] t = new double[s[0].length];
+        for (int l = 0; l < t.length; l++) t[l] = (s[0][l] + s[1][l]) + (s[2][l] + s[3][l]);
+        for (int width = t.length / 2; width >= 1; width /= 2) {
+            for (int i = 0; i < width; i++) t[i] += t[i + width];
+        }
+        return t[0];
+    }
+
+    static double sumTwin(float[] a, int o, int n) {
+        int step = D.length(), i = 0;
+        double[][] s = accumulators();
+        for (; i + 4 * step <= n; i += 4 * step) {
+            for (int k = 0; k < 4; k++) for (int l = 0; l < step; l++) s[k][l] += a[o + i + k * step + l];
+        }
+        for (; i + step <= n; i += step) for (int l = 0; l < step; l++) s[0][l] += a[o + i + l];
+        double r = combine(s);
+        for (; i < n; i++) r += a[o + i];
+        return r;
+    }
+
+    static double squaredDeviationTwin(float[] a, int o, int n, double c) {
+        int step = D.length(), i = 0;
+        double[][] s = accumulators();
+        for (; i + 4 * step <= n; i += 4 * step) {
+            for (int k = 0; k < 4; k++) {
+                for (int l = 0; l < step; l++) {
+                    double d = a[o + i + k * step + l] - c;
+                    s[k][l] = Math.fma(d, d, s[k][l]);
+                }
+            }
+        }
+        for (; i + step <= n; i += step) {
+            for (int l = 0; l < step; l++) {
+                double d = a[o + i + l] - c;
+                s[0][l] = Math.fma(d, d, s[0][l]);
+            }
+        }
+        double r = combine(s);
+        for (; i < n; i++) {
+            double d = a[o + i] - c;
+            r += d * d;
+        }
+        return r;
+    }
+
+    static double dotTwin(float[] a, int ao, float[] b, int bo, int n) {
+        int step = D.length(), i = 0;
+        double[][] s = accumulators();
+        for (; i + 4 * step <= n; i += 4 * step) {
+            for (int k = 0; k < 4; k++) {
+                for (int l = 0; l < step; l++) {
+                    int x = i + k * step + l;
+                    s[k][l] = Math.fma(a[ao + x], (double) b[bo + x], s[k][l]);
+                }
+            }
+        }
+        for (; i + step <= n; i += step) {
+            for (int l = 0; l < step; l++) s[0][l] = Math.fma(a[ao + i + l], (double) b[bo + i + l], s[0][l]);
+        }
+        double r = combine(s);
+        for (; i < n; i++) r += (double) a[ao + i] * b[bo + i];
+        return r;
+    }
+
+    /** The lanes of a float accumulator added pairwise, as {@link #sum(FloatVector, float[])} does. */
+    private static float pairwise(float[] lanes) {
+        for (int width = lanes.length / 2; width >= 1; width /= 2) {
+            for (int i = 0; i < width; i++) lanes[i] += lanes[i + width];
+        }
+        return lanes[0];
     }
 
     /**
@@ -262,7 +526,7 @@ public final class SimdKernels {
     }
 
     /** GELU on z[from, to): cdf = Phi(z), y = z Phi(z). */
-    public static void gelu(float[] z, float[] cdf, float[] y, int from, int to) {
+    static void geluVector(float[] z, float[] cdf, float[] y, int from, int to) {
         int i = from, up = from + F.loopBound(to - from);
         for (; i < up; i += F.length()) {
             FloatVector zv = FloatVector.fromArray(F, z, i);

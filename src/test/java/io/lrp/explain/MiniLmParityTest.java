@@ -23,6 +23,8 @@ class MiniLmParityTest {
 
     @BeforeAll
     static void load() {
+        // the vector kernels themselves, not their scalar twins (no-op in the scalar-kernel run)
+        io.lrp.tensor.Simd.warmUp();
         golden = json("minilm_explanations.json");
         model = miniLmWithGoldenHead();
     }

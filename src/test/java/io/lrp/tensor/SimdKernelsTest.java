@@ -53,7 +53,10 @@ class SimdKernelsTest {
             float[] s = new float[rows * len], p = new float[rows * len];
             for (int i = 0; i < s.length; i++) s[i] = (float) (r.nextGaussian() * 4);
             if (len > 2) s[len + 1] = -10000f; // a masked key: probability 0
-            SimdKernels.softmaxRows(s, p, len, 0, rows);
+            SimdKernels.softmaxRowsVector(s, p, len, 0, rows);
+            float[] twin = new float[p.length];
+            SimdKernels.softmaxRowsTwin(s, twin, len, 0, rows);
+            assertBits(p, twin, "softmax twin, len " + len);
             for (int row = 0; row < rows; row++) {
                 double max = Double.NEGATIVE_INFINITY, sum = 0;
                 for (int j = 0; j < len; j++) max = Math.max(max, s[row * len + j]);
@@ -80,7 +83,7 @@ class SimdKernelsTest {
         float[] s = new float[2 * len], p = new float[2 * len];
         for (int i = 0; i < s.length; i++) s[i] = i % 5;
         s[len + 30] = Float.NaN;
-        SimdKernels.softmaxRows(s, p, len, 0, 2);
+        SimdKernels.softmaxRowsVector(s, p, len, 0, 2);
         for (int j = 0; j < len; j++) {
             assertFalse(Float.isNaN(p[j]));
             assertTrue(Float.isNaN(p[len + j]), "column " + j);
@@ -92,7 +95,11 @@ class SimdKernelsTest {
         int n = 1 << 21;
         float[] z = new float[n + 3], cdf = new float[n + 3], y = new float[n + 3];
         for (int i = 0; i < z.length; i++) z[i] = -9f + 18f * i / (z.length - 1); // length not a multiple of the lanes
-        SimdKernels.gelu(z, cdf, y, 0, z.length);
+        SimdKernels.geluVector(z, cdf, y, 0, z.length);
+        float[] cdf2 = new float[z.length], y2 = new float[z.length];
+        SimdKernels.geluTwin(z, cdf2, y2, 0, z.length);
+        assertBits(cdf, cdf2, "gelu twin cdf");
+        assertBits(y, y2, "gelu twin y");
         double worstAbs = 0, worstRel = 0;
         for (int i = 0; i < z.length; i++) {
             double exact = 0.5 * Erfc.value(-z[i] / Math.sqrt(2));
@@ -105,10 +112,79 @@ class SimdKernelsTest {
         assertTrue(worstRel < 1e-5, "relative error " + worstRel);
         float[] special = {0f, Float.POSITIVE_INFINITY, 40f, -40f};
         float[] c = new float[4], yy = new float[4];
-        SimdKernels.gelu(special, c, yy, 0, 4);
+        SimdKernels.geluVector(special, c, yy, 0, 4);
         assertEquals(0.5f, c[0], 1e-7f);
         assertEquals(1f, c[1]);
         assertEquals(1f, c[2]);
         assertEquals(0f, c[3], 1e-16f);
+    }
+
+    static void assertBits(float[] want, float[] got, String what) {
+        assertEquals(want.length, got.length, what);
+        for (int i = 0; i < want.length; i++) {
+            if (Float.floatToRawIntBits(want[i]) != Float.floatToRawIntBits(got[i]) && !(Float.isNaN(want[i]) && Float.isNaN(got[i]))) {
+                fail(what + ": element " + i + " is " + got[i] + ", vector version " + want[i]);
+            }
+        }
+    }
+
+    @Test
+    void attentionRowsInDirectMemoryMatchTheirTwinAndTheHeapSoftmax() {
+        Random r = new Random(9);
+        for (int len : new int[] {1, 5, 16, 17, 40, 64}) {
+            float[] mask = new float[len + 3];
+            mask[3 + len - 1] = -10000f;
+            float[] scores = new float[len * len];
+            for (int i = 0; i < scores.length; i++) scores[i] = (float) (r.nextGaussian() * 3);
+            float[][] p = new float[2][len * len + 2];
+            java.nio.ByteBuffer[] s = new java.nio.ByteBuffer[2];
+            for (int k = 0; k < 2; k++) {
+                s[k] = java.nio.ByteBuffer.allocateDirect(4 * (len * len + 4)).order(java.nio.ByteOrder.nativeOrder());
+                for (int i = 0; i < scores.length; i++) s[k].putFloat(4 * (4 + i), scores[i]);
+            }
+            SimdKernels.softmaxRowsDirectVector(s[0], 4, mask, 3, p[0], 2, len, len);
+            SimdKernels.softmaxRowsDirectTwin(s[1], 4, mask, 3, p[1], 2, len, len);
+            assertBits(p[0], p[1], "direct twin, len " + len);
+            float[] heap = new float[len * len];
+            for (int i = 0; i < len; i++) for (int j = 0; j < len; j++) heap[i * len + j] = scores[i * len + j] + mask[3 + j];
+            float[] want = new float[len * len];
+            SimdKernels.softmaxRowsVector(heap, want, len, 0, len);
+            for (int i = 0; i < len * len; i++) {
+                assertEquals(Float.floatToIntBits(want[i]), Float.floatToIntBits(p[0][2 + i]), "len " + len + " at " + i);
+                assertEquals(Float.floatToIntBits(want[i]), Float.floatToIntBits(s[0].getFloat(4 * (4 + i))), "written back, len " + len);
+                assertEquals(Float.floatToIntBits(want[i]), Float.floatToIntBits(s[1].getFloat(4 * (4 + i))), "twin written back, len " + len);
+            }
+        }
+    }
+
+    @Test
+    void reductionsMatchTheirTwinsToTheBitAndDoubleReferences() {
+        Random r = new Random(4);
+        for (int n : new int[] {0, 1, 7, 8, 9, 31, 32, 33, 100, 384, 1536}) {
+            float[] a = new float[n + 5], b = new float[n + 2];
+            for (int i = 0; i < a.length; i++) a[i] = (float) (r.nextGaussian() * 2 + 0.5);
+            for (int i = 0; i < b.length; i++) b[i] = (float) r.nextGaussian();
+            double sum = 0, dev = 0, dot = 0;
+            for (int i = 0; i < n; i++) {
+                sum += a[5 + i];
+                dev += (a[5 + i] - 0.3) * (a[5 + i] - 0.3);
+                dot += (double) a[5 + i] * b[2 + i];
+            }
+            assertEquals(Double.doubleToLongBits(SimdKernels.sumVector(a, 5, n)), Double.doubleToLongBits(SimdKernels.sumTwin(a, 5, n)), "sum n=" + n);
+            assertEquals(Double.doubleToLongBits(SimdKernels.squaredDeviationVector(a, 5, n, 0.3)),
+                    Double.doubleToLongBits(SimdKernels.squaredDeviationTwin(a, 5, n, 0.3)), "deviation n=" + n);
+            assertEquals(Double.doubleToLongBits(SimdKernels.dotVector(a, 5, b, 2, n)),
+                    Double.doubleToLongBits(SimdKernels.dotTwin(a, 5, b, 2, n)), "dot n=" + n);
+            double tol = 1e-12 * Math.max(1, n) * 10;
+            assertEquals(sum, SimdKernels.sumVector(a, 5, n), tol);
+            assertEquals(dev, SimdKernels.squaredDeviationVector(a, 5, n, 0.3), tol * 10);
+            assertEquals(dot, SimdKernels.dotVector(a, 5, b, 2, n), tol);
+        }
+    }
+
+    @Test
+    void warmUpFinishesAndSwitchesToTheVectorVersions() {
+        SimdKernels.awaitWarm();
+        assertTrue(SimdKernels.warm());
     }
 }
