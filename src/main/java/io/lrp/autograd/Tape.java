@@ -115,16 +115,19 @@ public final class Tape {
         if (!trackBias) return;
         double[] acc = biasRelevance.computeIfAbsent(op + ".bias", k -> new double[batch]);
         int per = rows / batch;
-        float[] columns = new float[cols];
-        for (int s = 0; s < batch; s++) {
-            // the sample's column sums first (a loop the JIT vectorises), then one dot with b
-            java.util.Arrays.fill(columns, 0f);
-            for (int r = s * per; r < (s + 1) * per; r++) {
-                int o = r * cols;
-                for (int c = 0; c < cols; c++) columns[c] += g[o + c];
+        float[] columns = new float[batch * cols];
+        // each sample's column sums (a loop the JIT vectorises; threads take blocks of columns),
+        // then one dot with b per sample
+        io.lrp.tensor.Parallel.range(cols, Math.max(64, (1 << 15) / Math.max(1, per)), (c0, c1) -> {
+            for (int s = 0; s < batch; s++) {
+                int co = s * cols;
+                for (int r = s * per; r < (s + 1) * per; r++) {
+                    int o = r * cols;
+                    for (int c = c0; c < c1; c++) columns[co + c] += g[o + c];
+                }
             }
-            acc[s] += io.lrp.tensor.Rows.dot(columns, 0, b, 0, cols);
-        }
+        });
+        for (int s = 0; s < batch; s++) acc[s] += io.lrp.tensor.Rows.dot(columns, s * cols, b, 0, cols);
     }
 
     /** sum_b b * df/db per named bias and sample, filled by the backward pass. */

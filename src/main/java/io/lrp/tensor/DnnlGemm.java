@@ -26,20 +26,20 @@ public final class DnnlGemm extends NativeGemm {
 
     @Override public void setThreads(int n) { threads = Math.max(1, n); }
 
+    /**
+     * With OMP_NUM_THREADS=1, products of 2M multiply-adds and more are split by rows over this
+     * gemm's threads or the caller's {@link Parallel} budget (NativeGemm packs per part).
+     */
+    @Override
+    protected int splitParts(int m, int n, int k) {
+        int parts = Math.max(threads, Parallel.threads());
+        return !SINGLE_OMP_THREAD || parts < 2 || (long) m * n * k < SPLIT_FROM ? 1 : parts;
+    }
+
     @Override
     protected void call(boolean transA, boolean transB, int m, int n, int k, float alpha,
                         FloatBuffer a, int lda, FloatBuffer b, int ldb, float beta, FloatBuffer c, int ldc) {
-        int parts = Math.max(threads, Parallel.threads());
-        if (!SINGLE_OMP_THREAD || parts < 2 || (long) m * n * k < SPLIT_FROM) {
-            run(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-            return;
-        }
-        // rows [r0, r1) of C need rows r0.. of op(A): rows of A, or columns when A is transposed
-        Parallel.range(m, 16, parts, (r0, r1) -> {
-            FloatBuffer ap = r0 == 0 ? a : a.slice(transA ? r0 : r0 * lda, a.capacity() - (transA ? r0 : r0 * lda));
-            FloatBuffer cp = r0 == 0 ? c : c.slice(r0 * ldc, c.capacity() - r0 * ldc);
-            run(transA, transB, r1 - r0, n, k, alpha, ap, lda, b, ldb, beta, cp, ldc);
-        });
+        run(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     }
 
     private static void run(boolean transA, boolean transB, int m, int n, int k, float alpha,

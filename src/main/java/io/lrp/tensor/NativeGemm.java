@@ -67,7 +67,6 @@ public abstract class NativeGemm implements Gemm {
         Scratch s = SCRATCH.get();
         int aRows = transA ? k : m, aCols = transA ? m : k;
         int bRows = transB ? n : k, bCols = transB ? k : n;
-        FloatBuffer pa = s.a.pack(a, aOff, lda, aRows, aCols);
         boolean whole = bConstant && bOff == 0 && ldb == bCols && b.length == bRows * bCols;
         boolean tb = transB;
         int ldbPacked = bCols;
@@ -86,10 +85,34 @@ public abstract class NativeGemm implements Gemm {
             }
         }
         if (pb == null) pb = s.b.pack(b, bOff, ldb, bRows, bCols);
+        int parts = transA ? 1 : splitParts(m, n, k);
+        if (parts > 1) {
+            // rows of C split over threads, each packing its own rows of A and unpacking its own
+            // rows of C (the copies are a tenth of a large product's time, so they split too)
+            FloatBuffer sharedB = pb;
+            boolean tbFinal = tb;
+            int ldbFinal = ldbPacked;
+            Parallel.range(m, 16, parts, (r0, r1) -> {
+                Scratch mine = SCRATCH.get();
+                int rows = r1 - r0;
+                FloatBuffer pa = mine.a.pack(a, aOff + r0 * lda, lda, rows, k);
+                FloatBuffer pc = beta == 0f ? mine.c.reserve(rows * n) : mine.c.pack(c, cOff + r0 * ldc, ldc, rows, n);
+                call(false, tbFinal, rows, n, k, alpha, pa, k, sharedB, ldbFinal, beta, pc, n);
+                mine.c.unpack(c, cOff + r0 * ldc, ldc, rows, n);
+            });
+            return;
+        }
+        FloatBuffer pa = s.a.pack(a, aOff, lda, aRows, aCols);
         FloatBuffer pc = beta == 0f ? s.c.reserve(m * n) : s.c.pack(c, cOff, ldc, m, n);
         call(transA, tb, m, n, k, alpha, pa, aCols, pb, ldbPacked, beta, pc, n);
         s.c.unpack(c, cOff, ldc, m, n);
     }
+
+    /**
+     * Over how many threads to split the rows of a product (A untransposed); 1 runs it whole on
+     * the caller, with the backend's own threads if it has any.
+     */
+    protected int splitParts(int m, int n, int k) { return 1; }
 
     /**
      * C = alpha op(A) op(B) + beta C on operands already in direct memory, each at a float
