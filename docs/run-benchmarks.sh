@@ -2,7 +2,7 @@
 # Runs every measurement of BENCHMARKS.md back to back (ours and the references, same run) and
 # writes one JSON object per line to the file given (default: benchmarks.jsonl).
 # Needs: apt-get install -y python3-torch (PyTorch reference); Maven Central for -Port.
-# Run on a quiet machine; takes about 20 minutes.
+# Run on a quiet machine; takes about 15 minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-benchmarks.jsonl}"
@@ -33,8 +33,8 @@ done
 # goal 3: BERT-base, 512 tokens, against the sgemm rate of this run and PyTorch, 1 and 2 threads
 for t in 1 2; do
   rec "$(lrpj bench --sgemm --size 1024 --threads $t --json)"
-  rec "$(lrpj bench --model bert-base --method lrp-ah-ln --seq 512 --threads $t --warmup 1 --runs 3 --json)"
-  rec "$(/usr/bin/python3 $torch --model bert-base --seq 512 --threads $t --runs 3 | tail -1)"
+  rec "$(lrpj bench --model bert-base --method lrp-ah-ln --seq 512 --threads $t --warmup 2 --runs 5 --json)"
+  rec "$(/usr/bin/python3 $torch --model bert-base --seq 512 --threads $t --runs 5 | tail -1)"
 done
 
 # goal 4: throughput on the 872 SST-2 dev sentences, batched by length, 2 threads
