@@ -93,7 +93,8 @@ public final class Attention {
             Var probs = probabilities(tape, q, k, batch, len, heads, scale, maskAdd);
             return new Heads(probs, attend(tape, probs, v, batch, len, heads));
         }
-        Tensor p = Tensor.zeros(batch, heads, len, len), c = Tensor.zeros(batch * len, hidden);
+        // every head writes all its rows of p and its column block of the context
+        Tensor p = Tensor.uninitialized(batch, heads, len, len), c = Tensor.uninitialized(batch * len, hidden);
         Buffers io = BUFFERS.get();
         int size = batch * len * hidden;
         Direct qd = io.q.load(q.value.data, size), kd = io.k.load(k.value.data, size), vd = io.v.load(v.value.data, size);

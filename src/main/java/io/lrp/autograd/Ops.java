@@ -32,7 +32,7 @@ public final class Ops {
         int n = xs / in;
         int[] shape = x.value.shape();
         shape[shape.length - 1] = out;
-        Tensor y = Tensor.zeros(shape);
+        Tensor y = Tensor.uninitialized(shape); // the product overwrites it (beta 0)
         boolean constantW = !w.requiresGrad();
         gemm().sgemm(false, true, n, out, in, 1f, x.value.data, 0, in, w.value.data, 0, in, constantW, 0f, y.data, 0, out);
         if (b != null) addRowVector(y.data, b.value.data, n, out);
@@ -123,9 +123,9 @@ public final class Ops {
     public static Var layerNorm(Tape tape, Var x, Var w, Var b, double eps, NormKind kind, String name) {
         int n = x.value.dim(-1), rows = x.value.size() / n;
         float[] xd = x.value.data, yd;
-        Tensor y = Tensor.zeros(x.value.shape());
+        Tensor y = Tensor.uninitialized(x.value.shape()); // every row written below
         yd = y.data;
-        float[] xhat = new float[xd.length];
+        float[] xhat = Tensor.uninitialized(x.value.shape()).data;
         float[] wd = w == null ? filled(n, 1f) : w.value.data, bd = b == null ? new float[n] : b.value.data;
         double[] scale = new double[rows];   // the denominator s per row
         double[] dsFactor = new double[rows]; // ds/dx_i = (x_i - m) * dsFactor
@@ -206,8 +206,8 @@ public final class Ops {
     /** Exact erf GELU, z * Phi(z). Under the identity rule its backward is g * Phi(z) = g * gelu(z)/z. */
     public static Var gelu(Tape tape, Var x, Role role) {
         float[] z = x.value.data;
-        Tensor y = Tensor.zeros(x.value.shape());
-        float[] cdf = new float[z.length];
+        Tensor y = Tensor.uninitialized(x.value.shape()); // both written element by element below
+        float[] cdf = Tensor.uninitialized(x.value.shape()).data;
         float[] yd = y.data;
         Parallel.range(z.length, 1 << 15, (from, to) -> {
             if (Simd.ENABLED) {
@@ -261,7 +261,7 @@ public final class Ops {
     /** a + b, same shapes (the residual connection). */
     public static Var add(Tape tape, Var a, Var b) {
         if (a.value.size() != b.value.size()) throw new IllegalArgumentException("add: shapes differ");
-        Tensor y = Tensor.zeros(a.value.shape());
+        Tensor y = Tensor.uninitialized(a.value.shape());
         for (int i = 0; i < y.data.length; i++) y.data[i] = a.value.data[i] + b.value.data[i];
         boolean grad = tape.needsGrad(a, b);
         Var yv = out(y, grad);

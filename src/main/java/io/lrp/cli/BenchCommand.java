@@ -242,10 +242,12 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private static void forward(Model m, Batch batch) {
-        Var x = Var.constant(m.embed(batch));
-        Tape tape = Tape.inference();
-        if (m instanceof BertModel b && !b.hasClassifier()) b.encode(tape, x, batch);
-        else m.forward(tape, x, batch);
+        try (io.lrp.tensor.Arena scope = io.lrp.tensor.Arena.open()) { // as Relevance.logits does
+            Var x = Var.constant(m.embed(batch));
+            Tape tape = Tape.inference();
+            if (m instanceof BertModel b && !b.hasClassifier()) b.encode(tape, x, batch);
+            else m.forward(tape, x, batch);
+        }
     }
 
     /** [CLS], seq - 2 ordinary tokens drawn with a fixed seed, [SEP]. */

@@ -6,6 +6,7 @@ import io.lrp.autograd.Tape;
 import io.lrp.autograd.Var;
 import io.lrp.models.Batch;
 import io.lrp.models.Model;
+import io.lrp.tensor.Arena;
 import io.lrp.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,8 +41,10 @@ public final class Relevance {
 
     /** Logits [B, C] of a forward pass without recording. */
     public static float[][] logits(Model model, Batch batch) {
-        Var x = Var.constant(model.embed(batch));
-        return rows(model.forward(Tape.inference().batch(batch.size()), x, batch).value);
+        try (Arena scope = Arena.open()) { // activations reused by the next pass on this thread
+            Var x = Var.constant(model.embed(batch));
+            return rows(model.forward(Tape.inference().batch(batch.size()), x, batch).value);
+        }
     }
 
     /**
@@ -123,6 +126,14 @@ public final class Relevance {
 
     /** Relevance for every sample of the batch by one method. */
     public static Result compute(Model model, Batch batch, Method method, int[] targets, Options opt) {
+        // every array of the computation goes back to this thread's pool at the end: the
+        // result holds copies only (rows(), new relevance arrays)
+        try (Arena scope = Arena.open()) {
+            return computeIn(model, batch, method, targets, opt);
+        }
+    }
+
+    private static Result computeIn(Model model, Batch batch, Method method, int[] targets, Options opt) {
         int n = batch.size();
         switch (method) {
             case GI, LRP_AH, LRP_AH_LN, ATTNLRP -> {

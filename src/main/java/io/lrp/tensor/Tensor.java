@@ -21,11 +21,23 @@ public final class Tensor {
     }
 
     public static Tensor zeros(int... shape) {
+        return new Tensor(Arena.take(size(shape), true), shape);
+    }
+
+    /**
+     * A tensor whose every element the caller overwrites before reading any: inside an
+     * {@link Arena} scope its buffer may hold an earlier computation's values (no zeroing pass).
+     */
+    public static Tensor uninitialized(int... shape) {
+        return new Tensor(Arena.take(size(shape), false), shape);
+    }
+
+    private static int size(int[] shape) {
         long n = numel(shape);
         if (n > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("tensor too large: " + Arrays.toString(shape));
         }
-        return new Tensor(new float[(int) n], shape);
+        return (int) n;
     }
 
     public static long numel(int... shape) {

@@ -1,0 +1,60 @@
+package io.lrp.tensor;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import org.junit.jupiter.api.Test;
+
+/** The per-thread array pool: reuse across scopes, zeroing, nesting, nothing outside a scope. */
+class ArenaTest {
+    static final int N = 10_000;
+
+    @Test
+    void arraysComeBackInTheNextScopeZeroedWhenAsked() {
+        float[] first;
+        try (Arena a = Arena.open()) {
+            first = Tensor.zeros(N).data;
+            java.util.Arrays.fill(first, 7f);
+        }
+        try (Arena a = Arena.open()) {
+            float[] again = Tensor.zeros(N).data;
+            assertSame(first, again, "the array of the last scope is handed out again");
+            for (float v : again) assertEquals(0f, v);
+            float[] fresh = Tensor.zeros(N).data; // only one of that length was in the pool
+            assertNotSame(again, fresh);
+        }
+        try (Arena a = Arena.open()) {
+            float[] reused = Tensor.uninitialized(N).data;
+            assertTrue(reused == first || reused.length == N);
+        }
+    }
+
+    @Test
+    void nestedScopesBelongToTheOutermostAndNothingIsPooledOutside() {
+        float[] outer, inner;
+        try (Arena a = Arena.open()) {
+            outer = Tensor.zeros(N).data;
+            try (Arena b = Arena.open()) {
+                inner = Tensor.zeros(N).data;
+            }
+            // the inner scope closed: its array must not be handed out while the outer one is open
+            float[] third = Tensor.zeros(N).data;
+            assertNotSame(inner, third);
+            assertNotSame(outer, third);
+        }
+        float[] x = Tensor.zeros(N).data, y = Tensor.zeros(N).data;
+        assertNotSame(x, y);
+        assertNotSame(outer, x);
+        assertNotSame(inner, x);
+    }
+
+    @Test
+    void smallArraysAreAlwaysNew() {
+        float[] first;
+        try (Arena a = Arena.open()) {
+            first = Tensor.zeros(16).data;
+        }
+        try (Arena a = Arena.open()) {
+            assertNotSame(first, Tensor.zeros(16).data);
+        }
+    }
+}
