@@ -47,6 +47,7 @@ public class AttentionBench {
 
     @Setup(Level.Trial)
     public void setup() {
+        io.lrp.tensor.Simd.warmUp(); // the vector kernels compiled, as in a warm process
         Random r = new Random(2);
         q = Var.constant(random(r, tokens, hidden));
         k = Var.constant(random(r, tokens, hidden));

@@ -33,6 +33,7 @@ public class ElementwiseBench {
 
     @Setup(Level.Trial)
     public void setup() {
+        io.lrp.tensor.Simd.warmUp(); // the vector kernels compiled, as in a warm process
         Random r = new Random(3);
         normIn = Var.constant(AttentionBench.random(r, 128, 384));
         Tensor w = Tensor.zeros(384);

@@ -46,6 +46,7 @@ public class GemmBench {
 
     @Setup(Level.Trial)
     public void setup() {
+        io.lrp.tensor.Simd.warmUp(); // the vector kernels compiled, as in a warm process
         String[] p = shape.split("x");
         m = Integer.parseInt(p[0]);
         n = Integer.parseInt(p[1]);

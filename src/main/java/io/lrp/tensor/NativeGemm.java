@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Collections;
-import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
 
@@ -141,9 +140,9 @@ public abstract class NativeGemm implements Gemm {
      * first seen and kept for its life: both layouts if the budget allows (with
      * {@link #turnsConstants}; MiniLM), else the plain one (BERT-base: with 512 rows the two
      * kernels run alike, and a transposed copy would cost a pass and a temporary array per
-     * weight on the first call), else none. Which kernel a product with this array runs must not change with the budget
-     * later, or the same model would round differently from one call to the next (kernels sum
-     * in different orders).
+     * weight on the first call), else none. Which kernel a product with this array runs must not
+     * change with the budget later, or the same model would round differently from one call to
+     * the next (kernels sum in different orders).
      */
     private static Packed.Entry constant(float[] b, int rows, boolean turns) {
         Scratch s = SCRATCH.get();

@@ -85,21 +85,7 @@ public final class SimdKernels {
             for (; j < up; j += step) mv = mv.max(FloatVector.fromArray(F, src, o + j));
             float max = mv.reduceLanes(VectorOperators.MAX);
             for (; j < len; j++) max = Math.max(max, src[o + j]);
-            FloatVector sv = V_ZERO;
-            for (j = 0; j < up; j += step) {
-                FloatVector e = exp(FloatVector.fromArray(F, src, o + j).sub(max));
-                e.intoArray(dst, o + j);
-                sv = sv.add(e);
-            }
-            float sum = sum(sv, lanes);
-            for (; j < len; j++) {
-                float e = exp(src[o + j] - max);
-                dst[o + j] = e;
-                sum += e;
-            }
-            float inv = 1f / sum;
-            for (j = 0; j < up; j += step) FloatVector.fromArray(F, dst, o + j).mul(inv).intoArray(dst, o + j);
-            for (; j < len; j++) dst[o + j] *= inv;
+            expNormalize(src, o, dst, o, max, len, lanes, null, 0);
         }
     }
 
@@ -112,12 +98,11 @@ public final class SimdKernels {
                                         int rows, int len) {
         int step = F.length(), up = F.loopBound(len);
         float[] lanes = new float[step];
-        java.nio.ByteOrder order = java.nio.ByteOrder.nativeOrder();
         for (int row = 0; row < rows; row++) {
             int o = so + row * len, d = dOff + row * len, j = 0;
             FloatVector mv = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
             for (; j < up; j += step) {
-                FloatVector x = FloatVector.fromByteBuffer(F, s, 4 * (o + j), order);
+                FloatVector x = FloatVector.fromByteBuffer(F, s, 4 * (o + j), ORDER);
                 if (mask != null) x = x.add(FloatVector.fromArray(F, mask, mo + j));
                 x.intoArray(dst, d + j); // the masked scores, read again below
                 mv = mv.max(x);
@@ -128,29 +113,42 @@ public final class SimdKernels {
                 dst[d + j] = x;
                 max = Math.max(max, x);
             }
-            FloatVector sv = V_ZERO;
-            for (j = 0; j < up; j += step) {
-                FloatVector e = exp(FloatVector.fromArray(F, dst, d + j).sub(max));
-                e.intoArray(dst, d + j);
-                sv = sv.add(e);
-            }
-            float sum = sum(sv, lanes);
-            for (; j < len; j++) {
-                float e = exp(dst[d + j] - max);
-                dst[d + j] = e;
-                sum += e;
-            }
-            float inv = 1f / sum;
-            for (j = 0; j < up; j += step) {
-                FloatVector p = FloatVector.fromArray(F, dst, d + j).mul(inv);
-                p.intoArray(dst, d + j);
-                p.intoByteBuffer(s, 4 * (o + j), order);
-            }
-            for (; j < len; j++) {
-                float p = dst[d + j] * inv;
-                dst[d + j] = p;
-                s.putFloat(4 * (o + j), p);
-            }
+            expNormalize(dst, d, dst, d, max, len, lanes, s, o);
+        }
+    }
+
+    private static final java.nio.ByteOrder ORDER = java.nio.ByteOrder.nativeOrder();
+
+    /**
+     * The rest of a softmax row once its maximum is known: dst = exp(x - max) / sum, the sum
+     * taken lane by lane; also written to s at float offset so when s is given. The vector
+     * version of the twins' softmaxTail.
+     */
+    private static void expNormalize(float[] x, int xo, float[] dst, int d, float max, int len, float[] lanes,
+                                     java.nio.ByteBuffer s, int so) {
+        int step = F.length(), up = F.loopBound(len), j = 0;
+        FloatVector sv = V_ZERO;
+        for (; j < up; j += step) {
+            FloatVector e = exp(FloatVector.fromArray(F, x, xo + j).sub(max));
+            e.intoArray(dst, d + j);
+            sv = sv.add(e);
+        }
+        float sum = sum(sv, lanes);
+        for (; j < len; j++) {
+            float e = exp(x[xo + j] - max);
+            dst[d + j] = e;
+            sum += e;
+        }
+        float inv = 1f / sum;
+        for (j = 0; j < up; j += step) {
+            FloatVector p = FloatVector.fromArray(F, dst, d + j).mul(inv);
+            p.intoArray(dst, d + j);
+            if (s != null) p.intoByteBuffer(s, 4 * (so + j), ORDER);
+        }
+        for (; j < len; j++) {
+            float p = dst[d + j] * inv;
+            dst[d + j] = p;
+            if (s != null) s.putFloat(4 * (so + j), p);
         }
     }
 
