@@ -30,6 +30,10 @@ public final class Simd {
         if (ENABLED) SimdKernels.awaitWarm();
     }
 
-    /** For reports: "vector (16 float lanes)" or "scalar". */
-    public static String describe() { return ENABLED ? "vector (" + SimdKernels.lanes() + " float lanes)" : "scalar"; }
+    /** For reports: "vector (16 float lanes)", the same "as scalar twins, not warmed up", or "scalar". */
+    public static String describe() {
+        if (!ENABLED) return "scalar";
+        String v = "vector (" + SimdKernels.lanes() + " float lanes)";
+        return SimdKernels.warm() ? v : v + " as scalar twins, not warmed up";
+    }
 }
