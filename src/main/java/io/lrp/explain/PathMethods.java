@@ -29,20 +29,9 @@ final class PathMethods {
             int n = seq.length(), hidden = x.length / n;
             double[] gradSum = new double[x.length];
             for (int k0 = 0; k0 < steps; k0 += CHUNK) {
-                int m = Math.min(CHUNK, steps - k0);
-                List<Batch.Sequence> copies = new ArrayList<>();
-                for (int i = 0; i < m; i++) copies.add(seq);
-                Batch path = Batch.ofSequences(copies, model.padId());
-                Tensor scaled = Tensor.zeros(m * n, hidden);
-                for (int i = 0; i < m; i++) {
-                    float alpha = (float) ((k0 + i + 0.5) / steps);
-                    for (int j = 0; j < x.length; j++) scaled.data[i * x.length + j] = alpha * x[j];
+                try (io.lrp.tensor.Arena chunk = io.lrp.tensor.Arena.open()) { // its arrays serve the next chunk
+                    integrateChunk(model, seq, x, t[b], steps, k0, Math.min(CHUNK, steps - k0), gradSum);
                 }
-                int[] tt = new int[m];
-                java.util.Arrays.fill(tt, t[b]);
-                Relevance.Pass p = Relevance.backward(model, path, RuleSet.GRADIENT, tt, scaled, false, false);
-                float[] g = p.input().grad().data;
-                for (int i = 0; i < m; i++) for (int j = 0; j < x.length; j++) gradSum[j] += g[i * x.length + j];
             }
             double[] rb = new double[n];
             for (int tok = 0; tok < n; tok++) {
@@ -53,6 +42,25 @@ final class PathMethods {
             r[b] = rb;
         }
         return new Relevance.Result(logits, t, r, new Double[batch.size()]);
+    }
+
+    /** The gradients of steps k0 .. k0+m-1 of the path, added into gradSum. */
+    private static void integrateChunk(Model model, Batch.Sequence seq, float[] x, int target, int steps, int k0, int m,
+                                       double[] gradSum) {
+        int n = seq.length(), hidden = x.length / n;
+        List<Batch.Sequence> copies = new ArrayList<>();
+        for (int i = 0; i < m; i++) copies.add(seq);
+        Batch path = Batch.ofSequences(copies, model.padId());
+        Tensor scaled = Tensor.zeros(m * n, hidden);
+        for (int i = 0; i < m; i++) {
+            float alpha = (float) ((k0 + i + 0.5) / steps);
+            for (int j = 0; j < x.length; j++) scaled.data[i * x.length + j] = alpha * x[j];
+        }
+        int[] tt = new int[m];
+        java.util.Arrays.fill(tt, target);
+        Relevance.Pass p = Relevance.backward(model, path, RuleSet.GRADIENT, tt, scaled, false, false);
+        float[] g = p.input().grad().data;
+        for (int i = 0; i < m; i++) for (int j = 0; j < x.length; j++) gradSum[j] += g[i * x.length + j];
     }
 
     /** R_t = f_c(x) - f_c(x with token t replaced by [UNK]), special tokens included. */

@@ -29,22 +29,47 @@ class ArenaTest {
     }
 
     @Test
-    void nestedScopesBelongToTheOutermostAndNothingIsPooledOutside() {
+    void innerScopesReturnTheirArraysOuterOnesKeepTheirsAndNothingIsPooledOutside() {
         float[] outer, inner;
         try (Arena a = Arena.open()) {
             outer = Tensor.zeros(N).data;
             try (Arena b = Arena.open()) {
                 inner = Tensor.zeros(N).data;
+                assertNotSame(outer, inner);
             }
-            // the inner scope closed: its array must not be handed out while the outer one is open
+            // the inner scope is closed: its array may serve the outer computation, the outer
+            // scope's own array may not be handed out while that scope is open
             float[] third = Tensor.zeros(N).data;
-            assertNotSame(inner, third);
-            assertNotSame(outer, third);
+            assertSame(inner, third);
+            assertNotSame(outer, Tensor.zeros(N).data);
         }
         float[] x = Tensor.zeros(N).data, y = Tensor.zeros(N).data;
         assertNotSame(x, y);
         assertNotSame(outer, x);
         assertNotSame(inner, x);
+    }
+
+    @Test
+    void thePoolKeepsOnlyWhatTheLastOutermostScopeUsed() {
+        float[] big;
+        try (Arena a = Arena.open()) {
+            big = Tensor.zeros(3 * N).data;
+        }
+        try (Arena a = Arena.open()) {
+            Tensor.zeros(N); // does not ask for the 3N array: it is dropped at the end of this scope
+        }
+        try (Arena a = Arena.open()) {
+            assertNotSame(big, Tensor.zeros(3 * N).data);
+        }
+    }
+
+    @Test
+    void scopesMustCloseInOrder() {
+        Arena a = Arena.open();
+        Arena b = Arena.open();
+        assertThrows(IllegalStateException.class, a::close);
+        b.close();
+        a.close();
     }
 
     @Test
