@@ -252,7 +252,9 @@ public final class Ops {
             public Var output() { return yv; }
             public void backward(float[] g) {
                 float[] gx = x.gradBuffer();
-                for (int i = 0; i < g.length; i++) gx[i] += g[i] * slope[i];
+                Parallel.range(g.length, 1 << 15, (from, to) -> {
+                    for (int i = from; i < to; i++) gx[i] += g[i] * slope[i];
+                });
             }
         });
         return yv;
@@ -262,7 +264,10 @@ public final class Ops {
     public static Var add(Tape tape, Var a, Var b) {
         if (a.value.size() != b.value.size()) throw new IllegalArgumentException("add: shapes differ");
         Tensor y = Tensor.uninitialized(a.value.shape());
-        for (int i = 0; i < y.data.length; i++) y.data[i] = a.value.data[i] + b.value.data[i];
+        float[] yd = y.data, ad = a.value.data, bd = b.value.data;
+        Parallel.range(yd.length, 1 << 15, (from, to) -> {
+            for (int i = from; i < to; i++) yd[i] = ad[i] + bd[i];
+        });
         boolean grad = tape.needsGrad(a, b);
         Var yv = out(y, grad);
         if (!grad) return yv;
@@ -277,7 +282,9 @@ public final class Ops {
     }
 
     private static void accumulate(float[] acc, float[] g) {
-        for (int i = 0; i < g.length; i++) acc[i] += g[i];
+        Parallel.range(g.length, 1 << 15, (from, to) -> {
+            for (int i = from; i < to; i++) acc[i] += g[i];
+        });
     }
 
     /** Inverted dropout in training mode; the identity otherwise. */
