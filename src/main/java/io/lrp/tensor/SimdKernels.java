@@ -218,8 +218,10 @@ public final class SimdKernels {
     }
 
     /** The lanes of a double vector added pairwise in a fixed order. */
-    private static double lanes(DoubleVector v) {
-        double[] t = v.toArray();
+    private static double lanes(DoubleVector v) { return pairwise(v.toArray()); }
+
+    /** The values added pairwise (halves, then quarters, ...), overwriting t; t.length a power of 2. */
+    private static double pairwise(double[] t) {
         for (int width = t.length / 2; width >= 1; width /= 2) {
             for (int i = 0; i < width; i++) t[i] += t[i + width];
         }
@@ -409,10 +411,7 @@ public final class SimdKernels {
     private static double combine(double[][] s) {
         double[] t = new double[s[0].length];
         for (int l = 0; l < t.length; l++) t[l] = (s[0][l] + s[1][l]) + (s[2][l] + s[3][l]);
-        for (int width = t.length / 2; width >= 1; width /= 2) {
-            for (int i = 0; i < width; i++) t[i] += t[i + width];
-        }
-        return t[0];
+        return pairwise(t);
     }
 
     static double sumTwin(float[] a, int o, int n) {
@@ -486,10 +485,7 @@ public final class SimdKernels {
      */
     private static float sum(FloatVector v, float[] lanes) {
         v.intoArray(lanes, 0);
-        for (int width = lanes.length / 2; width >= 1; width /= 2) {
-            for (int i = 0; i < width; i++) lanes[i] += lanes[i + width];
-        }
-        return lanes[0];
+        return pairwise(lanes);
     }
 
     // Phi(z) = 1/2 erfc(-z / sqrt 2); erfc(x) = t exp(-x^2 + Q(t)), t = 1 / (1 + x/2), x >= 0, with
