@@ -34,8 +34,8 @@ public final class Ops {
         shape[shape.length - 1] = out;
         Tensor y = Tensor.uninitialized(shape); // the product overwrites it (beta 0)
         boolean constantW = !w.requiresGrad();
-        gemm().sgemm(false, true, n, out, in, 1f, x.value.data, 0, in, w.value.data, 0, in, constantW, 0f, y.data, 0, out);
-        if (b != null) addRowVector(y.data, b.value.data, n, out);
+        gemm().sgemmBias(false, true, n, out, in, x.value.data, 0, in, w.value.data, 0, in, constantW,
+                b == null ? null : b.value.data, y.data, 0, out);
 
         Rule rule = tape.rules().get(role);
         boolean grad = tape.needsGrad(x, w, b);
@@ -122,13 +122,15 @@ public final class Ops {
      */
     public static Var layerNorm(Tape tape, Var x, Var w, Var b, double eps, NormKind kind, String name) {
         int n = x.value.dim(-1), rows = x.value.size() / n;
-        float[] xd = x.value.data, yd;
+        float[] xd = x.value.data;
         Tensor y = Tensor.uninitialized(x.value.shape()); // every row written below
-        yd = y.data;
-        float[] xhat = Tensor.uninitialized(x.value.shape()).data;
+        float[] yd = y.data;
+        boolean grad = tape.needsGrad(x, w, b);
+        float[] xhat = grad ? Tensor.uninitialized(x.value.shape()).data : null; // the backward pass reads it
         float[] wd = w == null ? filled(n, 1f) : w.value.data, bd = b == null ? new float[n] : b.value.data;
         double[] scale = new double[rows];   // the denominator s per row
         double[] dsFactor = new double[rows]; // ds/dx_i = (x_i - m) * dsFactor
+        float[] means = new float[rows], inverses = new float[rows];
         Parallel.range(rows, Math.max(1, 16384 / n), (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int o = r * n;
@@ -144,15 +146,11 @@ public final class Ops {
                     dsFactor[r] = std == 0 ? 0 : 1.0 / ((n - 1) * std);
                 }
                 scale[r] = s;
-                float m = (float) mean, inv = (float) (1 / s);
-                for (int i = 0; i < n; i++) { // multiply by 1/s as PyTorch does (rsqrt), in a loop the JIT vectorises
-                    float xh = (xd[o + i] - m) * inv;
-                    xhat[o + i] = xh;
-                    yd[o + i] = xh * wd[i] + bd[i];
-                }
+                means[r] = (float) mean;
+                inverses[r] = (float) (1 / s); // multiply by 1/s as PyTorch does (rsqrt)
             }
+            Rows.normalize(xd, xhat, yd, wd, bd, means, inverses, r0, r1, n);
         });
-        boolean grad = tape.needsGrad(x, w, b);
         Var yv = out(y, grad);
         if (!grad) return yv;
         boolean scaleDetached = tape.rules().stops(Role.NORM_SCALE);

@@ -23,6 +23,22 @@ public interface Gemm {
         sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
+    /**
+     * C = op(A) op(B) + bias added to every row (C overwritten; bias of length n, or null), B
+     * constant as in the call above: a linear layer. A backend may add the bias while the rows of
+     * C are in cache; the sums are the same, each element the product's value plus its bias.
+     */
+    default void sgemmBias(boolean transA, boolean transB, int m, int n, int k,
+                           float[] a, int aOff, int lda, float[] b, int bOff, int ldb, boolean bConstant,
+                           float[] bias, float[] c, int cOff, int ldc) {
+        sgemm(transA, transB, m, n, k, 1f, a, aOff, lda, b, bOff, ldb, bConstant, 0f, c, cOff, ldc);
+        if (bias == null) return;
+        for (int r = 0; r < m; r++) {
+            int o = cOff + r * ldc;
+            for (int j = 0; j < n; j++) c[o + j] += bias[j];
+        }
+    }
+
     String name();
 
     /** Threads one product may use (backends without threads ignore it). */

@@ -58,9 +58,24 @@ public abstract class NativeGemm implements Gemm {
     public void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb, boolean bConstant,
                       float beta, float[] c, int cOff, int ldc) {
+        product(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, bConstant, beta, null, c, cOff, ldc);
+    }
+
+    /** The bias is added as C's rows come back from direct memory, while each is in cache. */
+    @Override
+    public void sgemmBias(boolean transA, boolean transB, int m, int n, int k,
+                          float[] a, int aOff, int lda, float[] b, int bOff, int ldb, boolean bConstant,
+                          float[] bias, float[] c, int cOff, int ldc) {
+        product(transA, transB, m, n, k, 1f, a, aOff, lda, b, bOff, ldb, bConstant, 0f, bias, c, cOff, ldc);
+    }
+
+    private void product(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                         float[] a, int aOff, int lda, float[] b, int bOff, int ldb, boolean bConstant,
+                         float beta, float[] bias, float[] c, int cOff, int ldc) {
         if (m == 0 || n == 0) return;
         if (k == 0) {
             scaleC(m, n, beta, c, cOff, ldc);
+            if (bias != null) for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) c[cOff + i * ldc + j] += bias[j];
             return;
         }
         Scratch s = SCRATCH.get();
@@ -97,14 +112,14 @@ public abstract class NativeGemm implements Gemm {
                 FloatBuffer pa = mine.a.pack(a, aOff + r0 * lda, lda, rows, k);
                 FloatBuffer pc = beta == 0f ? mine.c.reserve(rows * n) : mine.c.pack(c, cOff + r0 * ldc, ldc, rows, n);
                 call(false, tbFinal, rows, n, k, alpha, pa, k, sharedB, ldbFinal, beta, pc, n);
-                mine.c.unpack(c, cOff + r0 * ldc, ldc, rows, n);
+                mine.c.unpack(c, cOff + r0 * ldc, ldc, rows, n, bias);
             });
             return;
         }
         FloatBuffer pa = s.a.pack(a, aOff, lda, aRows, aCols);
         FloatBuffer pc = beta == 0f ? s.c.reserve(m * n) : s.c.pack(c, cOff, ldc, m, n);
         call(transA, tb, m, n, k, alpha, pa, aCols, pb, ldbPacked, beta, pc, n);
-        s.c.unpack(c, cOff, ldc, m, n);
+        s.c.unpack(c, cOff, ldc, m, n, bias);
     }
 
     /**
@@ -263,9 +278,16 @@ public abstract class NativeGemm implements Gemm {
             return buf.clear();
         }
 
-        void unpack(float[] dst, int off, int ld, int rows, int cols) {
+        /** Copies the buffer's rows x cols back to dst at off (row stride ld), adding bias to each row if given. */
+        void unpack(float[] dst, int off, int ld, int rows, int cols, float[] bias) {
             buf.clear();
-            if (ld == cols) {
+            if (bias != null) {
+                for (int r = 0; r < rows; r++) {
+                    int o = off + r * ld;
+                    buf.get(dst, o, cols);
+                    for (int j = 0; j < cols; j++) dst[o + j] += bias[j]; // the row is still in cache
+                }
+            } else if (ld == cols) {
                 buf.get(dst, off, rows * cols);
             } else {
                 for (int r = 0; r < rows; r++) buf.get(dst, off + r * ld, cols);

@@ -4,6 +4,7 @@ import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -26,8 +27,15 @@ import jdk.incubator.vector.VectorSpecies;
  * to the bit (SimdKernelsTest) whichever of the two ran. Once the twins have processed
  * 2^27 elements (a long job: about 50 MiniLM explanations at 128 tokens, three of BERT-base at
  * 512), or when {@link #awaitWarm} asks for it (the benchmarks), a daemon thread runs the vector
- * kernels on small inputs until they are compiled, and the kernels switch. A single explanation
- * from the command line stays on the twins.
+ * kernels on inputs shaped like real ones until they are compiled, and the kernels switch. A
+ * single explanation from the command line stays on the twins.
+ *
+ * <p>No vector crosses a method call here: each kernel is one method whose loop holds every
+ * vector operation (exp is written out in both kernels that need it). A helper taking or
+ * returning a FloatVector runs at full speed only when C2 inlines it, and C2 declines once the
+ * helper has been compiled on its own into a large method; its vectors are then objects on the
+ * heap, and the kernel ran 2 to 8 times slower depending on the order in which things got
+ * compiled (softmax: 0.5 and 4.2 ns per score in two runs of the same program).
  */
 public final class SimdKernels {
     private SimdKernels() {}
@@ -50,20 +58,7 @@ public final class SimdKernels {
             V_ONE = FloatVector.broadcast(F, 1f), V_ZERO = FloatVector.zero(F), V_FLOOR = FloatVector.broadcast(F, EXP_FLOOR);
     private static final IntVector V_EXP_BIAS = IntVector.broadcast(IntVector.SPECIES_PREFERRED, 127 - Float.floatToRawIntBits(ROUND));
 
-    /** exp(x) for x <= 0 in every lane (NaN stays NaN). */
-    static FloatVector exp(FloatVector x) {
-        FloatVector c = x.max(V_FLOOR);
-        FloatVector t = c.fma(V_LOG2E, V_ROUND);
-        FloatVector n = t.sub(V_ROUND);
-        FloatVector r = n.fma(V_LN2_HI, c);
-        r = n.fma(V_LN2_LO, r);
-        FloatVector p = r.fma(V_P0, V_P1).fma(r, V_P2).fma(r, V_P3).fma(r, V_P4).fma(r, V_P5);
-        FloatVector e = p.mul(r.mul(r)).add(r).add(V_ONE);
-        FloatVector scale = t.reinterpretAsInts().add(V_EXP_BIAS).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        return e.mul(scale).blend(V_ZERO, x.compare(VectorOperators.LT, EXP_FLOOR));
-    }
-
-    /** The same function for one value (loop tails). */
+    /** exp(x) for x <= 0 (NaN stays NaN); the vector kernels compute it lane by lane the same way. */
     static float exp(float x) {
         if (x < EXP_FLOOR) return 0f;
         float t = Math.fma(x, LOG2E, ROUND);
@@ -77,16 +72,7 @@ public final class SimdKernels {
 
     /** Row-wise softmax of rows [r0, r1) of length len, src to dst. A NaN in a row makes the row NaN. */
     static void softmaxRowsVector(float[] src, float[] dst, int len, int r0, int r1) {
-        int step = F.length(), up = F.loopBound(len);
-        float[] lanes = new float[step];
-        for (int row = r0; row < r1; row++) {
-            int o = row * len, j = 0;
-            FloatVector mv = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-            for (; j < up; j += step) mv = mv.max(FloatVector.fromArray(F, src, o + j));
-            float max = mv.reduceLanes(VectorOperators.MAX);
-            for (; j < len; j++) max = Math.max(max, src[o + j]);
-            expNormalize(src, o, dst, o, max, len, lanes, null, 0);
-        }
+        softmaxVector(src, r0 * len, null, 0, null, 0, dst, r0 * len, r1 - r0, len);
     }
 
     /**
@@ -96,83 +82,136 @@ public final class SimdKernels {
      */
     static void softmaxRowsDirectVector(java.nio.ByteBuffer s, int so, float[] mask, int mo, float[] dst, int dOff,
                                         int rows, int len) {
-        int step = F.length(), up = F.loopBound(len);
-        float[] lanes = new float[step];
-        for (int row = 0; row < rows; row++) {
-            int o = so + row * len, d = dOff + row * len, j = 0;
-            FloatVector mv = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-            for (; j < up; j += step) {
-                FloatVector x = FloatVector.fromByteBuffer(F, s, 4 * (o + j), ORDER);
-                if (mask != null) x = x.add(FloatVector.fromArray(F, mask, mo + j));
-                x.intoArray(dst, d + j); // the masked scores, read again below
-                mv = mv.max(x);
-            }
-            float max = mv.reduceLanes(VectorOperators.MAX);
-            for (; j < len; j++) {
-                float x = s.getFloat(4 * (o + j)) + (mask == null ? 0f : mask[mo + j]);
-                dst[d + j] = x;
-                max = Math.max(max, x);
-            }
-            expNormalize(dst, d, dst, d, max, len, lanes, s, o);
-        }
+        softmaxVector(null, 0, s, so, mask, mo, dst, dOff, rows, len);
     }
 
     private static final java.nio.ByteOrder ORDER = java.nio.ByteOrder.nativeOrder();
 
     /**
-     * The rest of a softmax row once its maximum is known: dst = exp(x - max) / sum, the sum
-     * taken lane by lane; also written to s at float offset so when s is given. The vector
-     * version of the twins' softmaxTail.
+     * The softmax of rows rows of length len read from src at so, or from the direct buffer s at
+     * float offset so (plus mask[mo ..] if given; the masked scores are kept in dst), written to
+     * dst at d, and back to s when given. The vector version of the twins' softmaxTail.
+     *
+     * <p>Three passes over all the rows (maxima; exponentials and sums, {@link #expRows};
+     * scaling), not row after row: a row of 128 scores is only 8 vectors.
      */
-    private static void expNormalize(float[] x, int xo, float[] dst, int d, float max, int len, float[] lanes,
-                                     java.nio.ByteBuffer s, int so) {
-        int step = F.length(), up = F.loopBound(len), j = 0;
-        FloatVector sv = V_ZERO;
-        for (; j < up; j += step) {
-            FloatVector e = exp(FloatVector.fromArray(F, x, xo + j).sub(max));
-            e.intoArray(dst, d + j);
-            sv = sv.add(e);
+    private static void softmaxVector(float[] src, int so, java.nio.ByteBuffer s, int sOff, float[] mask, int mo,
+                                      float[] dst, int d, int rows, int len) {
+        int step = F.length(), up = F.loopBound(len);
+        float[] stat = new float[rows]; // each row's maximum, then 1 / its sum
+        float[] in = s == null ? src : dst;
+        int inOff = s == null ? so : d;
+        for (int row = 0; row < rows; row++) {
+            int o = row * len, j = 0;
+            FloatVector mv = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+            float max;
+            if (s == null) {
+                for (; j < up; j += step) mv = mv.max(FloatVector.fromArray(F, src, so + o + j));
+                max = mv.reduceLanes(VectorOperators.MAX);
+                for (; j < len; j++) max = Math.max(max, src[so + o + j]);
+            } else {
+                for (; j < up; j += step) {
+                    FloatVector x = FloatVector.fromByteBuffer(F, s, 4 * (sOff + o + j), ORDER);
+                    if (mask != null) x = x.add(FloatVector.fromArray(F, mask, mo + j));
+                    x.intoArray(dst, d + o + j); // the masked scores, read by the next pass
+                    mv = mv.max(x);
+                }
+                max = mv.reduceLanes(VectorOperators.MAX);
+                for (; j < len; j++) {
+                    float x = s.getFloat(4 * (sOff + o + j)) + (mask == null ? 0f : mask[mo + j]);
+                    dst[d + o + j] = x;
+                    max = Math.max(max, x);
+                }
+            }
+            stat[row] = max;
         }
-        float sum = sum(sv, lanes);
-        for (; j < len; j++) {
-            float e = exp(x[xo + j] - max);
-            dst[d + j] = e;
-            sum += e;
+        expRows(in, inOff, dst, d, stat, rows, len);
+        for (int row = 0; row < rows; row++) {
+            int o = d + row * len, j = 0;
+            float inv = stat[row];
+            for (; j < up; j += step) {
+                FloatVector p = FloatVector.fromArray(F, dst, o + j).mul(inv);
+                p.intoArray(dst, o + j);
+                if (s != null) p.intoByteBuffer(s, 4 * (sOff + row * len + j), ORDER);
+            }
+            for (; j < len; j++) {
+                float p = dst[o + j] * inv;
+                dst[o + j] = p;
+                if (s != null) s.putFloat(4 * (sOff + row * len + j), p);
+            }
         }
-        float inv = 1f / sum;
-        for (j = 0; j < up; j += step) {
-            FloatVector p = FloatVector.fromArray(F, dst, d + j).mul(inv);
-            p.intoArray(dst, d + j);
-            if (s != null) p.intoByteBuffer(s, 4 * (so + j), ORDER);
-        }
-        for (; j < len; j++) {
-            float p = dst[d + j] * inv;
-            dst[d + j] = p;
-            if (s != null) s.putFloat(4 * (so + j), p);
+    }
+
+    /**
+     * The exponential pass of the softmax over rows rows of length len: dst = exp(x - max) with
+     * x from in at inOff and max = stat[row]; then stat[row] = 1 / the row's sum, the lanes
+     * summed in a fixed order. All rows in one call: a call per row cost more than its arithmetic
+     * (the vector constants are loaded again at every call), 1.0 against 0.33 ns per score.
+     */
+    static void expRows(float[] in, int inOff, float[] dst, int d, float[] stat, int rows, int len) {
+        int step = F.length(), up = F.loopBound(len);
+        for (int row = 0; row < rows; row++) {
+            int xo = inOff + row * len, o = d + row * len, j = 0;
+            float max = stat[row];
+            FloatVector sv = FloatVector.zero(F); // not V_ZERO: a constant object as the start of a loop-carried vector made C2 box it in every iteration (2.5x slower)
+            for (; j < up; j += step) {
+                FloatVector a = FloatVector.fromArray(F, in, xo + j).sub(max);
+                FloatVector c = a.max(V_FLOOR);
+                FloatVector t = c.fma(V_LOG2E, V_ROUND);
+                FloatVector n = t.sub(V_ROUND);
+                FloatVector r = n.fma(V_LN2_HI, c);
+                r = n.fma(V_LN2_LO, r);
+                FloatVector p = r.fma(V_P0, V_P1).fma(r, V_P2).fma(r, V_P3).fma(r, V_P4).fma(r, V_P5);
+                FloatVector e = p.mul(r.mul(r)).add(r).add(V_ONE);
+                FloatVector pow = t.reinterpretAsInts().add(V_EXP_BIAS).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+                e = e.mul(pow).blend(V_ZERO, a.compare(VectorOperators.LT, EXP_FLOOR));
+                e.intoArray(dst, o + j);
+                sv = sv.add(e);
+            }
+            // the lanes summed pairwise (lane i plus lane i + L/2, then i + L/4, ...) by rotations,
+            // 4x faster than through an array; reduceLanes(ADD) leaves the order open, and it
+            // differs between interpreted and compiled code (the same input, a different last bit)
+            for (int w = step / 2; w >= 1; w /= 2) sv = sv.add(sv.rearrange(ROTATE[w]));
+            float sum = sv.lane(0);
+            for (; j < len; j++) {
+                float e = exp(in[xo + j] - max);
+                dst[o + j] = e;
+                sum += e;
+            }
+            stat[row] = 1f / sum;
         }
     }
 
     // Row reductions accumulated in double (Rows): floats widened lane by lane, as many lanes as a
-    // double vector holds, four accumulators against the add latency
+    // double vector holds, four accumulators against the add latency. The floats are loaded as
+    // vectors of the one float species F and split in two halves (lo: part 0, hi: part 1):
+    // loading them through a second, half-width float species made the JIT's type profiles of
+    // the shared Vector API code polymorphic, and the GELU and softmax kernels compiled after
+    // that ran 2.2x slower.
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Float> FD = VectorSpecies.of(float.class, jdk.incubator.vector.VectorShape.forBitSize(D.vectorBitSize() / 2));
 
-    private static DoubleVector widen(float[] a, int i) {
-        return (DoubleVector) FloatVector.fromArray(FD, a, i).convertShape(VectorOperators.F2D, D, 0);
+    /** a[i .. i + D.length()) widened to doubles, for the few loop tails of that length. */
+    private static double[] widenTail(float[] a, int i) {
+        double[] t = new double[D.length()];
+        for (int l = 0; l < t.length; l++) t[l] = a[i + l];
+        return t;
     }
 
-    /** Sum of a[o .. o+n) in double; the lanes added in a fixed order (see {@link #sum(FloatVector, float[])}). */
+    /** Sum of a[o .. o+n) in double; the lanes added in a fixed order (pairwise, as softmaxVector). */
     static double sumVector(float[] a, int o, int n) {
         int step = D.length(), i = 0;
         DoubleVector s0 = DoubleVector.zero(D), s1 = s0, s2 = s0, s3 = s0;
         for (; i + 4 * step <= n; i += 4 * step) {
-            s0 = s0.add(widen(a, o + i));
-            s1 = s1.add(widen(a, o + i + step));
-            s2 = s2.add(widen(a, o + i + 2 * step));
-            s3 = s3.add(widen(a, o + i + 3 * step));
+            FloatVector v0 = FloatVector.fromArray(F, a, o + i), v1 = FloatVector.fromArray(F, a, o + i + 2 * step);
+            s0 = s0.add(v0.convertShape(VectorOperators.F2D, D, 0));
+            s1 = s1.add(v0.convertShape(VectorOperators.F2D, D, 1));
+            s2 = s2.add(v1.convertShape(VectorOperators.F2D, D, 0));
+            s3 = s3.add(v1.convertShape(VectorOperators.F2D, D, 1));
         }
-        for (; i + step <= n; i += step) s0 = s0.add(widen(a, o + i));
-        double s = lanes(s0.add(s1).add(s2.add(s3)));
+        for (; i + step <= n; i += step) s0 = s0.add(DoubleVector.fromArray(D, widenTail(a, o + i), 0));
+        DoubleVector v = s0.add(s1).add(s2.add(s3));
+        for (int w = step / 2; w >= 1; w /= 2) v = v.add(v.rearrange(DROTATE[w])); // pairwise, as the twins
+        double s = v.lane(0);
         for (; i < n; i++) s += a[o + i];
         return s;
     }
@@ -182,18 +221,23 @@ public final class SimdKernels {
         int step = D.length(), i = 0;
         DoubleVector s0 = DoubleVector.zero(D), s1 = s0, s2 = s0, s3 = s0;
         for (; i + 4 * step <= n; i += 4 * step) {
-            DoubleVector d0 = widen(a, o + i).sub(c), d1 = widen(a, o + i + step).sub(c);
-            DoubleVector d2 = widen(a, o + i + 2 * step).sub(c), d3 = widen(a, o + i + 3 * step).sub(c);
+            FloatVector v0 = FloatVector.fromArray(F, a, o + i), v1 = FloatVector.fromArray(F, a, o + i + 2 * step);
+            DoubleVector d0 = ((DoubleVector) v0.convertShape(VectorOperators.F2D, D, 0)).sub(c);
+            DoubleVector d1 = ((DoubleVector) v0.convertShape(VectorOperators.F2D, D, 1)).sub(c);
+            DoubleVector d2 = ((DoubleVector) v1.convertShape(VectorOperators.F2D, D, 0)).sub(c);
+            DoubleVector d3 = ((DoubleVector) v1.convertShape(VectorOperators.F2D, D, 1)).sub(c);
             s0 = d0.fma(d0, s0);
             s1 = d1.fma(d1, s1);
             s2 = d2.fma(d2, s2);
             s3 = d3.fma(d3, s3);
         }
         for (; i + step <= n; i += step) {
-            DoubleVector d0 = widen(a, o + i).sub(c);
+            DoubleVector d0 = DoubleVector.fromArray(D, widenTail(a, o + i), 0).sub(c);
             s0 = d0.fma(d0, s0);
         }
-        double s = lanes(s0.add(s1).add(s2.add(s3)));
+        DoubleVector v = s0.add(s1).add(s2.add(s3));
+        for (int w = step / 2; w >= 1; w /= 2) v = v.add(v.rearrange(DROTATE[w])); // pairwise, as the twins
+        double s = v.lane(0);
         for (; i < n; i++) {
             double d = a[o + i] - c;
             s += d * d;
@@ -206,19 +250,22 @@ public final class SimdKernels {
         int step = D.length(), i = 0;
         DoubleVector s0 = DoubleVector.zero(D), s1 = s0, s2 = s0, s3 = s0;
         for (; i + 4 * step <= n; i += 4 * step) {
-            s0 = widen(a, ao + i).fma(widen(b, bo + i), s0);
-            s1 = widen(a, ao + i + step).fma(widen(b, bo + i + step), s1);
-            s2 = widen(a, ao + i + 2 * step).fma(widen(b, bo + i + 2 * step), s2);
-            s3 = widen(a, ao + i + 3 * step).fma(widen(b, bo + i + 3 * step), s3);
+            FloatVector a0 = FloatVector.fromArray(F, a, ao + i), a1 = FloatVector.fromArray(F, a, ao + i + 2 * step);
+            FloatVector b0 = FloatVector.fromArray(F, b, bo + i), b1 = FloatVector.fromArray(F, b, bo + i + 2 * step);
+            s0 = ((DoubleVector) a0.convertShape(VectorOperators.F2D, D, 0)).fma(b0.convertShape(VectorOperators.F2D, D, 0), s0);
+            s1 = ((DoubleVector) a0.convertShape(VectorOperators.F2D, D, 1)).fma(b0.convertShape(VectorOperators.F2D, D, 1), s1);
+            s2 = ((DoubleVector) a1.convertShape(VectorOperators.F2D, D, 0)).fma(b1.convertShape(VectorOperators.F2D, D, 0), s2);
+            s3 = ((DoubleVector) a1.convertShape(VectorOperators.F2D, D, 1)).fma(b1.convertShape(VectorOperators.F2D, D, 1), s3);
         }
-        for (; i + step <= n; i += step) s0 = widen(a, ao + i).fma(widen(b, bo + i), s0);
-        double s = lanes(s0.add(s1).add(s2.add(s3)));
+        for (; i + step <= n; i += step) {
+            s0 = DoubleVector.fromArray(D, widenTail(a, ao + i), 0).fma(DoubleVector.fromArray(D, widenTail(b, bo + i), 0), s0);
+        }
+        DoubleVector v = s0.add(s1).add(s2.add(s3));
+        for (int w = step / 2; w >= 1; w /= 2) v = v.add(v.rearrange(DROTATE[w])); // pairwise, as the twins
+        double s = v.lane(0);
         for (; i < n; i++) s += (double) a[ao + i] * b[bo + i];
         return s;
     }
-
-    /** The lanes of a double vector added pairwise in a fixed order. */
-    private static double lanes(DoubleVector v) { return pairwise(v.toArray()); }
 
     /** The values added pairwise (halves, then quarters, ...), overwriting t; t.length a power of 2. */
     private static double pairwise(double[] t) {
@@ -268,24 +315,31 @@ public final class SimdKernels {
     }
 
     /**
-     * Runs every vector kernel on small inputs, with and without loop tails and masks, until
-     * HotSpot has compiled them (about 10,000 calls each here; 12,000 are run, at most 10 s).
+     * Runs every vector kernel until HotSpot has compiled it (about 10,000 calls each here; 12,000
+     * are run, at most 10 s), on inputs shaped like the real ones: rows a multiple of the vector
+     * length, loop tails and masks in one call of sixteen. C2 compiles a loop for the profile it
+     * has seen: warmed on rows of three vectors and a tail, GELU ran 4x and softmax 3x slower on
+     * a 128-token model than after a warm-up on long rows.
      */
     private static void warmUp() {
         try {
-            int len = 3 * F.length() + 3;
-            float[] x = new float[4 * len], y = new float[4 * len], z = new float[4 * len], mask = new float[len];
+            int len = 8 * F.length(), tail = len + 3;
+            float[] x = new float[4 * tail], y = new float[4 * tail], z = new float[4 * tail], mask = new float[tail];
+            float[] stats = {0.5f, 0.25f, 2f};
             for (int i = 0; i < x.length; i++) x[i] = (i % 11) * 0.37f - 2f;
             mask[len - 1] = -10000f;
             java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(4 * x.length).order(java.nio.ByteOrder.nativeOrder());
             long deadline = System.nanoTime() + 10_000_000_000L;
             double sink = 0;
             for (int it = 0; it < 12_000 && System.nanoTime() < deadline; it++) {
-                softmaxRowsVector(x, y, len, 0, 4);
-                for (int i = 0; i < 4 * len; i++) direct.putFloat(4 * i, x[i]);
-                softmaxRowsDirectVector(direct, 0, (it & 1) == 0 ? mask : null, 0, y, 0, 4, len);
-                geluVector(x, y, z, it & 3, x.length);
-                sink += sumVector(x, it & 3, 3 * len) + squaredDeviationVector(x, 0, 3 * len, 0.5) + dotVector(x, 1, y, 0, 3 * len);
+                boolean odd = (it & 15) == 0; // now and then a row with a loop tail
+                int n = odd ? tail : len, from = odd ? it & 3 : 0;
+                softmaxRowsVector(x, y, n, 0, 4);
+                for (int i = 0; i < 4 * n; i++) direct.putFloat(4 * i, x[i]);
+                softmaxRowsDirectVector(direct, 0, (it & 1) == 0 ? mask : null, 0, y, 0, 4, n);
+                geluVector(x, y, z, from, 4 * n);
+                sink += sumVector(x, from, 3 * n) + squaredDeviationVector(x, 0, 3 * n, 0.5) + dotVector(x, from, y, 0, 3 * n);
+                normalizeVector(x, (it & 2) == 0 ? z : null, y, mask, mask, stats, stats, 0, 3, n);
             }
             if (Double.isNaN(sink)) throw new IllegalStateException(); // keeps the results alive
         } finally {
@@ -340,6 +394,35 @@ public final class SimdKernels {
         if (warm) return dotVector(a, ao, b, bo, n);
         twinWork(n);
         return dotTwin(a, ao, b, bo, n);
+    }
+
+    /** See {@link Rows#normalize}. */
+    public static void normalize(float[] x, float[] xhat, float[] y, float[] w, float[] b, float[] mean, float[] inv,
+                                 int r0, int r1, int n) {
+        if (warm) normalizeVector(x, xhat, y, w, b, mean, inv, r0, r1, n);
+        else {
+            Rows.normalizeScalar(x, xhat, y, w, b, mean, inv, r0, r1, n); // mul then add, unfused: the same bits
+            twinWork((long) (r1 - r0) * n);
+        }
+    }
+
+    static void normalizeVector(float[] x, float[] xhat, float[] y, float[] w, float[] b, float[] mean, float[] inv,
+                                int r0, int r1, int n) {
+        int step = F.length(), up = F.loopBound(n);
+        for (int r = r0; r < r1; r++) {
+            int o = r * n, i = 0;
+            float m = mean[r], k = inv[r];
+            for (; i < up; i += step) {
+                FloatVector xh = FloatVector.fromArray(F, x, o + i).sub(m).mul(k);
+                if (xhat != null) xh.intoArray(xhat, o + i);
+                xh.mul(FloatVector.fromArray(F, w, i)).add(FloatVector.fromArray(F, b, i)).intoArray(y, o + i);
+            }
+            for (; i < n; i++) {
+                float xh = (x[o + i] - m) * k;
+                if (xhat != null) xhat[o + i] = xh;
+                y[o + i] = xh * w[i] + b[i];
+            }
+        }
     }
 
     // ---------------------------------------------------------------- scalar twins (same bits)
@@ -470,7 +553,7 @@ public final class SimdKernels {
         return r;
     }
 
-    /** The lanes of a float accumulator added pairwise, as {@link #sum(FloatVector, float[])} does. */
+    /** The lanes of a float accumulator added pairwise, as the vector softmax does (see {@link #softmaxVector}). */
     private static float pairwise(float[] lanes) {
         for (int width = lanes.length / 2; width >= 1; width /= 2) {
             for (int i = 0; i < width; i++) lanes[i] += lanes[i + width];
@@ -478,14 +561,32 @@ public final class SimdKernels {
         return lanes[0];
     }
 
-    /**
-     * The sum of the lanes in one fixed order (pairwise). reduceLanes(ADD) leaves the order open,
-     * and it differs between the interpreted and the compiled code: the same input would give a
-     * different last bit before and after the JIT has compiled the loop.
-     */
-    private static float sum(FloatVector v, float[] lanes) {
-        v.intoArray(lanes, 0);
-        return pairwise(lanes);
+    /** DROTATE[w] moves lane i + w to lane i of a double vector. */
+    private static final VectorShuffle<Double>[] DROTATE = doubleRotations();
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Double>[] doubleRotations() {
+        int n = D.length();
+        VectorShuffle<Double>[] r = new VectorShuffle[n];
+        for (int w = 1; w < n; w *= 2) {
+            int shift = w;
+            r[w] = VectorShuffle.fromOp(D, i -> (i + shift) % n);
+        }
+        return r;
+    }
+
+    /** ROTATE[w] moves lane i + w to lane i (w a power of 2 below the vector length). */
+    private static final VectorShuffle<Float>[] ROTATE = rotations();
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] rotations() {
+        int n = F.length();
+        VectorShuffle<Float>[] r = new VectorShuffle[n];
+        for (int w = 1; w < n; w *= 2) {
+            int shift = w;
+            r[w] = VectorShuffle.fromOp(F, i -> (i + shift) % n);
+        }
+        return r;
     }
 
     // Phi(z) = 1/2 erfc(-z / sqrt 2); erfc(x) = t exp(-x^2 + Q(t)), t = 1 / (1 + x/2), x >= 0, with
@@ -499,17 +600,7 @@ public final class SimdKernels {
             V_Q6 = FloatVector.broadcast(F, Q[6]), V_Q7 = FloatVector.broadcast(F, Q[7]), V_Q8 = FloatVector.broadcast(F, Q[8]),
             V_Q9 = FloatVector.broadcast(F, Q[9]), V_INV_SQRT2 = FloatVector.broadcast(F, INV_SQRT2);
 
-    /** Phi(z) in every lane. */
-    static FloatVector phi(FloatVector z) {
-        FloatVector x = z.abs().mul(V_INV_SQRT2).min(V_XMAX);
-        FloatVector t = V_ONE.div(x.fma(V_HALF, V_ONE));
-        FloatVector q = t.fma(V_Q0, V_Q1).fma(t, V_Q2).fma(t, V_Q3).fma(t, V_Q4).fma(t, V_Q5)
-                .fma(t, V_Q6).fma(t, V_Q7).fma(t, V_Q8).fma(t, V_Q9);
-        FloatVector lower = t.mul(exp(x.mul(x).neg().add(q))).mul(V_HALF); // Phi(-|z|)
-        return lower.blend(V_ONE.sub(lower), z.compare(VectorOperators.GT, 0f));
-    }
-
-    /** The same function for one value (loop tails). */
+    /** Phi(z); the vector kernel computes it lane by lane the same way. */
     static float phi(float z) {
         float x = Math.min(Math.abs(z) * INV_SQRT2, X_MAX);
         float t = 1f / Math.fma(x, 0.5f, 1f);
@@ -519,12 +610,27 @@ public final class SimdKernels {
         return z > 0f ? 1f - lower : lower;
     }
 
-    /** GELU on z[from, to): cdf = Phi(z), y = z Phi(z). */
+    /** GELU on z[from, to): cdf = Phi(z), y = z Phi(z); Phi and exp as {@link #phi(float)} and {@link #exp(float)}. */
     static void geluVector(float[] z, float[] cdf, float[] y, int from, int to) {
         int i = from, up = from + F.loopBound(to - from);
         for (; i < up; i += F.length()) {
             FloatVector zv = FloatVector.fromArray(F, z, i);
-            FloatVector p = phi(zv);
+            FloatVector x = zv.abs().mul(V_INV_SQRT2).min(V_XMAX);
+            FloatVector t = V_ONE.div(x.fma(V_HALF, V_ONE));
+            FloatVector q = t.fma(V_Q0, V_Q1).fma(t, V_Q2).fma(t, V_Q3).fma(t, V_Q4).fma(t, V_Q5)
+                    .fma(t, V_Q6).fma(t, V_Q7).fma(t, V_Q8).fma(t, V_Q9);
+            FloatVector a = x.mul(x).neg().add(q); // exp(a), as in softmaxVector
+            FloatVector c = a.max(V_FLOOR);
+            FloatVector et = c.fma(V_LOG2E, V_ROUND);
+            FloatVector n = et.sub(V_ROUND);
+            FloatVector r = n.fma(V_LN2_HI, c);
+            r = n.fma(V_LN2_LO, r);
+            FloatVector ep = r.fma(V_P0, V_P1).fma(r, V_P2).fma(r, V_P3).fma(r, V_P4).fma(r, V_P5);
+            FloatVector e = ep.mul(r.mul(r)).add(r).add(V_ONE);
+            FloatVector pow = et.reinterpretAsInts().add(V_EXP_BIAS).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            e = e.mul(pow).blend(V_ZERO, a.compare(VectorOperators.LT, EXP_FLOOR));
+            FloatVector lower = t.mul(e).mul(V_HALF); // Phi(-|z|)
+            FloatVector p = lower.blend(V_ONE.sub(lower), zv.compare(VectorOperators.GT, 0f));
             p.intoArray(cdf, i);
             zv.mul(p).intoArray(y, i);
         }

@@ -211,6 +211,34 @@ class GemmTest {
     }
 
     /**
+     * The product with a bias added to every row equals the product followed by the addition, to
+     * the bit, on every backend (dnnlSplit adds it per part of the rows), constant B or not.
+     */
+    @ParameterizedTest
+    @MethodSource("allCases")
+    void biasAddedToEveryRowAsAfterTheProduct(Case cs) {
+        Buffers buf = new Buffers(cs, 31L * cs.hashCode());
+        float[] bias = random(new Random(cs.n), cs.n);
+        for (Gemm g : new Gemm[] {JAVA, blas, dnnl, dnnlSplit}) {
+            for (boolean constant : new boolean[] {false, true}) {
+                float[] b = constant ? java.util.Arrays.copyOf(buf.b, buf.b.length) : buf.b;
+                float[] want = buf.c.clone(), got = buf.c.clone();
+                g.sgemm(cs.transA, cs.transB, cs.m, cs.n, cs.k, 1f, buf.a, cs.aOff, cs.lda(), b, cs.bOff, cs.ldb(), constant,
+                        0f, want, cs.cOff, cs.ldc());
+                for (int i = 0; i < cs.m; i++) for (int j = 0; j < cs.n; j++) want[cs.cOff + i * cs.ldc() + j] += bias[j];
+                g.sgemmBias(cs.transA, cs.transB, cs.m, cs.n, cs.k, buf.a, cs.aOff, cs.lda(), b, cs.bOff, cs.ldb(), constant,
+                        bias, got, cs.cOff, cs.ldc());
+                assertArrayEquals(want, got, g.name() + (constant ? " constant B " : " ") + cs);
+                got = buf.c.clone();
+                g.sgemmBias(cs.transA, cs.transB, cs.m, cs.n, cs.k, buf.a, cs.aOff, cs.lda(), b, cs.bOff, cs.ldb(), constant,
+                        null, got, cs.cOff, cs.ldc());
+                for (int i = 0; i < cs.m; i++) for (int j = 0; j < cs.n; j++) got[cs.cOff + i * cs.ldc() + j] += bias[j];
+                assertArrayEquals(want, got, g.name() + " without a bias " + cs);
+            }
+        }
+    }
+
+    /**
      * With the budget for one layout or none, a fresh weight still gives the reference's product
      * read both ways, and each way keeps its kernel: the second call equals the first to the bit.
      */

@@ -27,18 +27,26 @@ class SimdKernelsTest {
         int n = 1 << 22, lanes = SimdKernels.lanes();
         float[] x = new float[n], y = new float[n];
         for (int i = 0; i < n; i++) x[i] = -87.3f * i / (n - 1); // 0 .. -87.3
-        // through the softmax's vector path: one row of two elements per probe would test the tail,
-        // so call the vector exp directly on blocks
-        for (int i = 0; i + lanes <= n; i += lanes) {
-            SimdKernels.exp(jdk.incubator.vector.FloatVector.fromArray(jdk.incubator.vector.FloatVector.SPECIES_PREFERRED, x, i))
-                    .intoArray(y, i);
-        }
+        // the softmax's exponential pass, as one row with maximum 0 (x - 0 = x), n a multiple of
+        // the vector length: every element through the vector code
+        assertEquals(0, n % lanes);
+        float[] stat = {0f};
+        SimdKernels.expRows(x, 0, y, 0, stat, 1, n);
         int worst = 0;
         for (int i = 0; i < n; i++) {
             worst = Math.max(worst, ulps(y[i], Math.exp(x[i])));
             assertEquals(Float.floatToIntBits(y[i]), Float.floatToIntBits(SimdKernels.exp(x[i])), "tail version differs at " + x[i]);
         }
         assertTrue(worst <= 1, "worst error " + worst + " ulp");
+        // and the pass's other output, 1 / the row's sum, on rows short enough for float sums
+        float[] rows = java.util.Arrays.copyOf(x, 3 * lanes * 4), e = new float[rows.length];
+        float[] max = {-1f, 0f, -2f};
+        SimdKernels.expRows(rows, 0, e, 0, max, 3, 4 * lanes);
+        for (int r = 0; r < 3; r++) {
+            double sum = 0;
+            for (int i = 0; i < 4 * lanes; i++) sum += Math.exp(rows[r * 4 * lanes + i] - (r == 0 ? -1 : r == 1 ? 0 : -2));
+            assertEquals(1 / sum, max[r], 1e-6 / sum, "1 / the sum of row " + r);
+        }
         assertEquals(0f, SimdKernels.exp(-88f));
         assertEquals(0f, SimdKernels.exp(-1e4f));
         assertEquals(1f, SimdKernels.exp(0f));
@@ -179,6 +187,35 @@ class SimdKernelsTest {
             assertEquals(sum, SimdKernels.sumVector(a, 5, n), tol);
             assertEquals(dev, SimdKernels.squaredDeviationVector(a, 5, n, 0.3), tol * 10);
             assertEquals(dot, SimdKernels.dotVector(a, 5, b, 2, n), tol);
+        }
+    }
+
+    @Test
+    void layerNormOutputMatchesItsScalarVersionToTheBit() {
+        Random r = new Random(6);
+        for (int n : new int[] {1, 15, 16, 17, 384, 385}) {
+            int rows = 3;
+            float[] x = new float[rows * n], w = new float[n], b = new float[n], mean = new float[rows], inv = new float[rows];
+            for (int i = 0; i < x.length; i++) x[i] = (float) (r.nextGaussian() * 3);
+            for (int i = 0; i < n; i++) {
+                w[i] = (float) r.nextGaussian();
+                b[i] = (float) r.nextGaussian();
+            }
+            for (int i = 0; i < rows; i++) {
+                mean[i] = (float) r.nextGaussian();
+                inv[i] = (float) (0.5 + r.nextDouble());
+            }
+            float[] xh1 = new float[x.length], y1 = new float[x.length], xh2 = new float[x.length], y2 = new float[x.length], y3 = new float[x.length];
+            SimdKernels.normalizeVector(x, xh1, y1, w, b, mean, inv, 1, rows, n); // rows 1 and 2; row 0 left alone
+            Rows.normalizeScalar(x, xh2, y2, w, b, mean, inv, 1, rows, n);
+            SimdKernels.normalizeVector(x, null, y3, w, b, mean, inv, 1, rows, n);
+            assertArrayEquals(xh2, xh1, "xhat n=" + n);
+            assertArrayEquals(y2, y1, "y n=" + n);
+            assertArrayEquals(y2, y3, "y without xhat n=" + n);
+            for (int i = 0; i < n; i++) assertEquals(0f, y1[i]);
+            int i = n + n / 2; // one element by its definition
+            float xh = (x[i] - mean[1]) * inv[1];
+            assertEquals(xh * w[n / 2] + b[n / 2], y1[i]);
         }
     }
 
