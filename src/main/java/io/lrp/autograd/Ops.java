@@ -100,10 +100,7 @@ public final class Ops {
     }
 
     private static void addColumnSums(float[] g, float[] acc, int rows, int cols) {
-        for (int r = 0; r < rows; r++) {
-            int o = r * cols;
-            for (int c = 0; c < cols; c++) acc[c] += g[o + c];
-        }
+        Rows.columnSums(g, 0, rows, cols, acc, 0, 0, cols);
     }
 
     // ---------------------------------------------------------------- normalisation
@@ -170,20 +167,8 @@ public final class Ops {
                 }
                 if (!x.requiresGrad()) return;
                 float[] gx = x.gradBuffer();
-                Parallel.range(rows, Math.max(1, 16384 / n), (r0, r1) -> {
-                    float[] gh = new float[n];
-                    for (int r = r0; r < r1; r++) {
-                        int o = r * n;
-                        for (int i = 0; i < n; i++) gh[i] = g[o + i] * wd[i];
-                        double meanG = Rows.sum(gh, 0, n) / n;
-                        double s = scale[r];
-                        // d y_j / d x_i = (delta_ij - 1/n) / s - xhat_j / s * ds/dx_i, ds/dx_i = (x_i - mean) * dsFactor,
-                        // so gx_i = (gh_i - mean(gh)) / s - k xhat_i with k = (gh . xhat) dsFactor (0 when s is held constant)
-                        float k = scaleDetached ? 0f : (float) (Rows.dot(gh, 0, xhat, o, n) * dsFactor[r]);
-                        float mg = (float) meanG, inv = (float) (1 / s);
-                        for (int i = 0; i < n; i++) gx[o + i] += (gh[i] - mg) * inv - k * xhat[o + i];
-                    }
-                });
+                Parallel.range(rows, Math.max(1, 16384 / n),
+                        (r0, r1) -> Rows.layerNormBackward(g, wd, xhat, gx, scale, dsFactor, scaleDetached, r0, r1, n));
             }
         });
         return yv;

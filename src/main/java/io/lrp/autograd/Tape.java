@@ -116,16 +116,9 @@ public final class Tape {
         double[] acc = biasRelevance.computeIfAbsent(op + ".bias", k -> new double[batch]);
         int per = rows / batch;
         float[] columns = new float[batch * cols];
-        // each sample's column sums (a loop the JIT vectorises; threads take blocks of columns),
-        // then one dot with b per sample
+        // each sample's column sums (threads take blocks of columns), then one dot with b per sample
         io.lrp.tensor.Parallel.range(cols, Math.max(64, (1 << 15) / Math.max(1, per)), (c0, c1) -> {
-            for (int s = 0; s < batch; s++) {
-                int co = s * cols;
-                for (int r = s * per; r < (s + 1) * per; r++) {
-                    int o = r * cols;
-                    for (int c = c0; c < c1; c++) columns[co + c] += g[o + c];
-                }
-            }
+            for (int s = 0; s < batch; s++) io.lrp.tensor.Rows.columnSums(g, s * per, per, cols, columns, s * cols, c0, c1);
         });
         for (int s = 0; s < batch; s++) acc[s] += io.lrp.tensor.Rows.dot(columns, s * cols, b, 0, cols);
     }

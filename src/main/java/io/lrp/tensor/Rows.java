@@ -82,4 +82,48 @@ public final class Rows {
             }
         }
     }
+
+    /**
+     * LayerNorm's input gradient for rows [r0, r1) of length n, added to gx: with gh = g * w,
+     * gx += (gh - mean(gh)) / s - k xhat, k = (gh . xhat) dsFactor[r], or 0 when the scale s is
+     * held constant (the LN-rule). The vector version computes the same bits once the vector
+     * kernels are warm; before that (and without them) this scalar loop runs, its sums through
+     * {@link #sum} and {@link #dot}, which are the vector sums' twins then.
+     */
+    public static void layerNormBackward(float[] g, float[] w, float[] xhat, float[] gx, double[] scale, double[] dsFactor,
+                                         boolean scaleDetached, int r0, int r1, int n) {
+        if (Simd.ENABLED && SimdKernels.warm()) {
+            SimdKernels.layerNormBackwardVector(g, w, xhat, gx, scale, dsFactor, scaleDetached, r0, r1, n);
+        } else {
+            layerNormBackwardScalar(g, w, xhat, gx, scale, dsFactor, scaleDetached, r0, r1, n);
+        }
+    }
+
+    static void layerNormBackwardScalar(float[] g, float[] w, float[] xhat, float[] gx, double[] scale, double[] dsFactor,
+                                        boolean scaleDetached, int r0, int r1, int n) {
+        float[] gh = new float[n];
+        for (int r = r0; r < r1; r++) {
+            int o = r * n;
+            for (int i = 0; i < n; i++) gh[i] = g[o + i] * w[i];
+            float mg = (float) (sum(gh, 0, n) / n), inv = (float) (1 / scale[r]);
+            float k = scaleDetached ? 0f : (float) (dot(gh, 0, xhat, o, n) * dsFactor[r]);
+            for (int i = 0; i < n; i++) gx[o + i] += (gh[i] - mg) * inv - k * xhat[o + i];
+        }
+    }
+
+    /**
+     * acc[accOff + c] += sum of g[(r0 + r) * cols + c] over r < rows, for c in [c0, c1): the
+     * column sums of a block of rows (bias gradients and bias relevance), each column summed in
+     * row order, so the vector version gives the same bits.
+     */
+    public static void columnSums(float[] g, int r0, int rows, int cols, float[] acc, int accOff, int c0, int c1) {
+        if (Simd.ENABLED && SimdKernels.warm()) {
+            SimdKernels.columnSumsVector(g, r0, rows, cols, acc, accOff, c0, c1);
+            return;
+        }
+        for (int r = r0; r < r0 + rows; r++) {
+            int o = r * cols;
+            for (int c = c0; c < c1; c++) acc[accOff + c] += g[o + c];
+        }
+    }
 }

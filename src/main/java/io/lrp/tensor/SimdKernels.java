@@ -326,6 +326,7 @@ public final class SimdKernels {
             int len = 8 * F.length(), tail = len + 3;
             float[] x = new float[4 * tail], y = new float[4 * tail], z = new float[4 * tail], mask = new float[tail];
             float[] stats = {0.5f, 0.25f, 2f};
+            double[] dstats = {0.5, 0.25, 2};
             for (int i = 0; i < x.length; i++) x[i] = (i % 11) * 0.37f - 2f;
             mask[len - 1] = -10000f;
             java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(4 * x.length).order(java.nio.ByteOrder.nativeOrder());
@@ -340,6 +341,8 @@ public final class SimdKernels {
                 geluVector(x, y, z, from, 4 * n);
                 sink += sumVector(x, from, 3 * n) + squaredDeviationVector(x, 0, 3 * n, 0.5) + dotVector(x, from, y, 0, 3 * n);
                 normalizeVector(x, (it & 2) == 0 ? z : null, y, mask, mask, stats, stats, 0, 3, n);
+                layerNormBackwardVector(x, mask, y, z, dstats, dstats, (it & 2) == 0, 0, 3, n);
+                columnSumsVector(x, 0, 3, n, z, 0, from, n);
             }
             if (Double.isNaN(sink)) throw new IllegalStateException(); // keeps the results alive
         } finally {
@@ -422,6 +425,41 @@ public final class SimdKernels {
                 if (xhat != null) xhat[o + i] = xh;
                 y[o + i] = xh * w[i] + b[i];
             }
+        }
+    }
+
+    /** See {@link Rows#layerNormBackward}: the same operations on vectors, the same bits. */
+    static void layerNormBackwardVector(float[] g, float[] w, float[] xhat, float[] gx, double[] scale, double[] dsFactor,
+                                        boolean scaleDetached, int r0, int r1, int n) {
+        int step = F.length(), up = F.loopBound(n);
+        float[] gh = new float[n];
+        for (int r = r0; r < r1; r++) {
+            int o = r * n, i = 0;
+            for (; i < up; i += step) FloatVector.fromArray(F, g, o + i).mul(FloatVector.fromArray(F, w, i)).intoArray(gh, i);
+            for (; i < n; i++) gh[i] = g[o + i] * w[i];
+            float mg = (float) (sumVector(gh, 0, n) / n), inv = (float) (1 / scale[r]);
+            float k = scaleDetached ? 0f : (float) (dotVector(gh, 0, xhat, o, n) * dsFactor[r]);
+            for (i = 0; i < up; i += step) {
+                FloatVector t = FloatVector.fromArray(F, gh, i).sub(mg).mul(inv)
+                        .sub(FloatVector.fromArray(F, xhat, o + i).mul(k));
+                FloatVector.fromArray(F, gx, o + i).add(t).intoArray(gx, o + i);
+            }
+            for (; i < n; i++) gx[o + i] += (gh[i] - mg) * inv - k * xhat[o + i];
+        }
+    }
+
+    /** See {@link Rows#columnSums}: a vector of columns at a time, kept in a register down the rows. */
+    static void columnSumsVector(float[] g, int r0, int rows, int cols, float[] acc, int accOff, int c0, int c1) {
+        int step = F.length(), c = c0, up = c0 + F.loopBound(c1 - c0);
+        for (; c < up; c += step) {
+            FloatVector s = FloatVector.fromArray(F, acc, accOff + c);
+            for (int r = r0; r < r0 + rows; r++) s = s.add(FloatVector.fromArray(F, g, r * cols + c));
+            s.intoArray(acc, accOff + c);
+        }
+        for (; c < c1; c++) {
+            float s = acc[accOff + c];
+            for (int r = r0; r < r0 + rows; r++) s += g[r * cols + c];
+            acc[accOff + c] = s;
         }
     }
 

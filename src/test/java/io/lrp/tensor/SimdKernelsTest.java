@@ -220,6 +220,61 @@ class SimdKernelsTest {
     }
 
     @Test
+    void layerNormBackwardMatchesItsScalarVersionToTheBit() {
+        SimdKernels.awaitWarm(); // the scalar version's sums are then the vector ones (their twins give the same bits)
+        Random r = new Random(8);
+        for (int n : new int[] {1, 15, 16, 17, 384, 385}) {
+            int rows = 3;
+            float[] g = new float[rows * n], xhat = new float[rows * n], w = new float[n], gx0 = new float[rows * n];
+            double[] scale = new double[rows], ds = new double[rows];
+            for (int i = 0; i < g.length; i++) {
+                g[i] = (float) r.nextGaussian();
+                xhat[i] = (float) r.nextGaussian();
+                gx0[i] = (float) r.nextGaussian();
+            }
+            for (int i = 0; i < n; i++) w[i] = (float) r.nextGaussian();
+            for (int i = 0; i < rows; i++) {
+                scale[i] = 0.5 + r.nextDouble();
+                ds[i] = 1.0 / (n * scale[i]);
+            }
+            for (boolean detached : new boolean[] {false, true}) {
+                float[] v = gx0.clone(), s = gx0.clone();
+                SimdKernels.layerNormBackwardVector(g, w, xhat, v, scale, ds, detached, 1, rows, n);
+                Rows.layerNormBackwardScalar(g, w, xhat, s, scale, ds, detached, 1, rows, n);
+                assertArrayEquals(s, v, "n=" + n + " detached=" + detached);
+                for (int i = 0; i < n; i++) assertEquals(gx0[i], v[i]); // row 0 untouched
+                // row 1 against its definition in double
+                double mean = 0, dot = 0;
+                for (int i = 0; i < n; i++) {
+                    mean += (double) g[n + i] * w[i] / n;
+                    dot += (double) g[n + i] * w[i] * xhat[n + i];
+                }
+                for (int i = 0; i < n; i++) {
+                    double want = gx0[n + i] + ((double) g[n + i] * w[i] - mean) / scale[1]
+                            - (detached ? 0 : dot * ds[1] * xhat[n + i]);
+                    assertEquals(want, v[n + i], 1e-5 * (1 + Math.abs(want)), "n=" + n + " i=" + i);
+                }
+            }
+        }
+    }
+
+    @Test
+    void columnSumsMatchTheScalarLoopToTheBit() {
+        Random r = new Random(9);
+        for (int cols : new int[] {1, 16, 17, 384, 1536}) {
+            int rows = 5;
+            float[] g = new float[rows * cols], acc0 = new float[cols + 3];
+            for (int i = 0; i < g.length; i++) g[i] = (float) r.nextGaussian();
+            for (int i = 0; i < acc0.length; i++) acc0[i] = (float) r.nextGaussian();
+            float[] v = acc0.clone(), s = acc0.clone();
+            int c0 = Math.min(1, cols - 1);
+            SimdKernels.columnSumsVector(g, 1, 3, cols, v, 2, c0, cols); // rows 1..3, columns c0.., at offset 2
+            for (int c = c0; c < cols; c++) for (int row = 1; row < 4; row++) s[2 + c] += g[row * cols + c];
+            assertArrayEquals(s, v, "cols=" + cols);
+        }
+    }
+
+    @Test
     void warmUpFinishesAndSwitchesToTheVectorVersions() {
         SimdKernels.awaitWarm();
         assertTrue(SimdKernels.warm());
