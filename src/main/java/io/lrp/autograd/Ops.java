@@ -190,7 +190,8 @@ public final class Ops {
     public static Var gelu(Tape tape, Var x, Role role) {
         float[] z = x.value.data;
         Tensor y = Tensor.uninitialized(x.value.shape()); // both written element by element below
-        float[] cdf = Tensor.uninitialized(x.value.shape()).data;
+        boolean grad = tape.needsGrad(x);
+        float[] cdf = grad ? Tensor.uninitialized(x.value.shape()).data : null; // the backward pass's slope
         float[] yd = y.data;
         Parallel.range(z.length, 1 << 15, (from, to) -> {
             if (Simd.ENABLED) {
@@ -199,11 +200,11 @@ public final class Ops {
             }
             for (int i = from; i < to; i++) {
                 float c = phi(z[i]);
-                cdf[i] = c;
+                if (cdf != null) cdf[i] = c;
                 yd[i] = z[i] * c;
             }
         });
-        if (!tape.needsGrad(x)) return out(y, false);
+        if (!grad) return out(y, false);
         float[] slope = cdf; // identity rule: gelu(z)/z = Phi(z)
         if (!identityRule(tape, role)) {
             for (int i = 0; i < z.length; i++) slope[i] = (float) (cdf[i] + z[i] * NormalCdf.density(z[i]));

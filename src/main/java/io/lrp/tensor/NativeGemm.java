@@ -228,11 +228,12 @@ public abstract class NativeGemm implements Gemm {
     }
 
     private static final class Packed {
-        private FloatBuffer buf = allocate(1 << 16);
+        private ByteBuffer bytes = bytes(1 << 16);
+        private FloatBuffer buf = bytes.asFloatBuffer();
 
-        static FloatBuffer allocate(int floats) {
-            return ByteBuffer.allocateDirect(floats * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
-        }
+        static ByteBuffer bytes(int floats) { return ByteBuffer.allocateDirect(floats * 4).order(ByteOrder.nativeOrder()); }
+
+        static FloatBuffer allocate(int floats) { return bytes(floats).asFloatBuffer(); }
 
         /**
          * A constant's packed copies as stored (plain) and transposed (turned), either or both
@@ -262,7 +263,10 @@ public abstract class NativeGemm implements Gemm {
         }
 
         FloatBuffer reserve(int floats) {
-            if (buf.capacity() < floats) buf = allocate(Math.max(floats, buf.capacity() * 2));
+            if (buf.capacity() < floats) {
+                bytes = bytes(Math.max(floats, buf.capacity() * 2));
+                buf = bytes.asFloatBuffer();
+            }
             buf.clear();
             return buf;
         }
@@ -281,7 +285,9 @@ public abstract class NativeGemm implements Gemm {
         /** Copies the buffer's rows x cols back to dst at off (row stride ld), adding bias to each row if given. */
         void unpack(float[] dst, int off, int ld, int rows, int cols, float[] bias) {
             buf.clear();
-            if (bias != null) {
+            if (bias != null && Simd.ENABLED && SimdKernels.warm()) {
+                SimdKernels.addRowsFromDirect(bytes, bias, dst, off, ld, rows, cols);
+            } else if (bias != null) {
                 for (int r = 0; r < rows; r++) {
                     int o = off + r * ld;
                     buf.get(dst, o, cols);

@@ -338,11 +338,12 @@ public final class SimdKernels {
                 softmaxRowsVector(x, y, n, 0, 4);
                 for (int i = 0; i < 4 * n; i++) direct.putFloat(4 * i, x[i]);
                 softmaxRowsDirectVector(direct, 0, (it & 1) == 0 ? mask : null, 0, y, 0, 4, n);
-                geluVector(x, y, z, from, 4 * n);
+                geluVector(x, (it & 2) == 0 ? y : null, z, from, 4 * n);
                 sink += sumVector(x, from, 3 * n) + squaredDeviationVector(x, 0, 3 * n, 0.5) + dotVector(x, from, y, 0, 3 * n);
                 normalizeVector(x, (it & 2) == 0 ? z : null, y, mask, mask, stats, stats, 0, 3, n);
                 layerNormBackwardVector(x, mask, y, z, dstats, dstats, (it & 2) == 0, 0, 3, n);
                 columnSumsVector(x, 0, 3, n, z, 0, from, n);
+                addRowsFromDirect(direct, mask, z, from, n, 3, n);
             }
             if (Double.isNaN(sink)) throw new IllegalStateException(); // keeps the results alive
         } finally {
@@ -369,7 +370,7 @@ public final class SimdKernels {
         }
     }
 
-    /** GELU on z[from, to): cdf = Phi(z), y = z Phi(z). */
+    /** GELU on z[from, to): cdf = Phi(z) (unless cdf is null), y = z Phi(z). */
     public static void gelu(float[] z, float[] cdf, float[] y, int from, int to) {
         if (warm) geluVector(z, cdf, y, from, to);
         else {
@@ -463,6 +464,22 @@ public final class SimdKernels {
         }
     }
 
+    /**
+     * dst[off + r ld + j] = src[r cols + j] + bias[j] for rows r < rows, j < cols, src a direct
+     * buffer of floats (a product's output coming back with its bias; one float addition each,
+     * so the scalar loop it replaces gives the same bits).
+     */
+    static void addRowsFromDirect(java.nio.ByteBuffer src, float[] bias, float[] dst, int off, int ld, int rows, int cols) {
+        int step = F.length(), up = F.loopBound(cols);
+        for (int r = 0; r < rows; r++) {
+            int s = r * cols, o = off + r * ld, j = 0;
+            for (; j < up; j += step) {
+                FloatVector.fromByteBuffer(F, src, 4 * (s + j), ORDER).add(FloatVector.fromArray(F, bias, j)).intoArray(dst, o + j);
+            }
+            for (; j < cols; j++) dst[o + j] = src.getFloat(4 * (s + j)) + bias[j];
+        }
+    }
+
     // ---------------------------------------------------------------- scalar twins (same bits)
 
     static void softmaxRowsTwin(float[] src, float[] dst, int len, int r0, int r1) {
@@ -521,7 +538,7 @@ public final class SimdKernels {
     static void geluTwin(float[] z, float[] cdf, float[] y, int from, int to) {
         for (int i = from; i < to; i++) {
             float p = phi(z[i]);
-            cdf[i] = p;
+            if (cdf != null) cdf[i] = p;
             y[i] = z[i] * p;
         }
     }
@@ -669,12 +686,12 @@ public final class SimdKernels {
             e = e.mul(pow).blend(V_ZERO, a.compare(VectorOperators.LT, EXP_FLOOR));
             FloatVector lower = t.mul(e).mul(V_HALF); // Phi(-|z|)
             FloatVector p = lower.blend(V_ONE.sub(lower), zv.compare(VectorOperators.GT, 0f));
-            p.intoArray(cdf, i);
+            if (cdf != null) p.intoArray(cdf, i);
             zv.mul(p).intoArray(y, i);
         }
         for (; i < to; i++) {
             float p = phi(z[i]);
-            cdf[i] = p;
+            if (cdf != null) cdf[i] = p;
             y[i] = z[i] * p;
         }
     }

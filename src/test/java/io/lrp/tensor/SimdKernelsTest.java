@@ -275,6 +275,25 @@ class SimdKernelsTest {
     }
 
     @Test
+    void rowsFromDirectMemoryGetTheirBias() {
+        Random r = new Random(10);
+        for (int cols : new int[] {1, 16, 17, 384}) {
+            int rows = 3, ld = cols + 2, off = 5;
+            java.nio.ByteBuffer src = java.nio.ByteBuffer.allocateDirect(4 * rows * cols).order(java.nio.ByteOrder.nativeOrder());
+            float[] bias = new float[cols], dst = new float[off + rows * ld];
+            for (int i = 0; i < rows * cols; i++) src.putFloat(4 * i, (float) r.nextGaussian());
+            for (int j = 0; j < cols; j++) bias[j] = (float) r.nextGaussian();
+            java.util.Arrays.fill(dst, 7f);
+            SimdKernels.addRowsFromDirect(src, bias, dst, off, ld, rows, cols);
+            for (int i = 0; i < dst.length; i++) {
+                int row = (i - off) / ld, j = (i - off) % ld;
+                float want = i < off || j >= cols ? 7f : src.getFloat(4 * (row * cols + j)) + bias[j];
+                assertEquals(want, dst[i], "cols=" + cols + " i=" + i);
+            }
+        }
+    }
+
+    @Test
     void warmUpFinishesAndSwitchesToTheVectorVersions() {
         SimdKernels.awaitWarm();
         assertTrue(SimdKernels.warm());
