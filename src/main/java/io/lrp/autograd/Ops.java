@@ -235,6 +235,13 @@ public final class Ops {
         tape.record(new Tape.Node() {
             public Var output() { return yv; }
             public void backward(float[] g) {
+                if (tape.canHandOver(x)) { // g * slope in place, and that is x's gradient: no zeroed buffer, no third array
+                    Parallel.range(g.length, 1 << 15, (from, to) -> {
+                        for (int i = from; i < to; i++) g[i] *= slope[i];
+                    });
+                    tape.handOver(x, g);
+                    return;
+                }
                 float[] gx = x.gradBuffer();
                 Parallel.range(g.length, 1 << 15, (from, to) -> {
                     for (int i = from; i < to; i++) gx[i] += g[i] * slope[i];
@@ -258,18 +265,16 @@ public final class Ops {
         tape.record(new Tape.Node() {
             public Var output() { return yv; }
             public void backward(float[] g) {
-                if (a.requiresGrad()) accumulate(a.gradBuffer(), g);
-                if (b.requiresGrad()) accumulate(b.gradBuffer(), g);
+                // g itself becomes a's gradient when it can (the residual branch's, usually), b gets a copy
+                boolean give = a != b && a.requiresGrad() && tape.canHandOver(a);
+                if (b.requiresGrad()) Tape.accumulate(b, g);
+                if (give) tape.handOver(a, g);
+                else if (a.requiresGrad()) Tape.accumulate(a, g);
             }
         });
         return yv;
     }
 
-    private static void accumulate(float[] acc, float[] g) {
-        Parallel.range(g.length, 1 << 15, (from, to) -> {
-            for (int i = from; i < to; i++) acc[i] += g[i];
-        });
-    }
 
     /** Inverted dropout in training mode; the identity otherwise. */
     public static Var dropout(Tape tape, Var x, double p) {

@@ -149,15 +149,53 @@ public final class Tape {
                 Var value = n.output();
                 Tensor go = value.grad;
                 if (go == null) continue;
+                free = value != out && !retained.contains(value);
+                handedOver = false;
                 n.backward(go.data);
-                if (value != out && !retained.contains(value)) {
+                if (free) {
                     value.grad = null;
-                    recycled.put(go.data); // nobody else holds it: nodes use their output gradient only during backward
+                    if (!handedOver) recycled.put(go.data); // nobody else holds it: nodes use their output gradient only during backward
                 }
             }
         } finally {
             RECYCLED.remove();
+            free = false;
         }
+    }
+
+    /** Whether the running node's output gradient is dropped after its backward (not kept, not the seed). */
+    private boolean free;
+    private boolean handedOver;
+
+    /**
+     * Whether the running node may give its output gradient g to an input as that input's
+     * gradient ({@link #handOver}): g is dropped afterwards and the input has none yet. A node
+     * that may do so can also overwrite g in place first (an element-wise backward), saving a
+     * zeroed buffer and a pass over it.
+     */
+    boolean canHandOver(Var to) { return free && !handedOver && to.grad == null; }
+
+    /** Makes g, the running node's output gradient, the gradient of to (see {@link #canHandOver}). */
+    void handOver(Var to, float[] g) {
+        if (!canHandOver(to)) throw new IllegalStateException("gradient cannot be handed over");
+        to.grad = new Tensor(g, to.value.shape());
+        handedOver = true;
+    }
+
+    /** Adds g to v's gradient; a copy of g (no zeroed buffer first) when v has none yet. */
+    static void accumulate(Var v, float[] g) {
+        if (v.grad == null) {
+            Recycled r = RECYCLED.get();
+            float[] a = r == null ? null : r.take(g.length);
+            if (a == null) a = Tensor.uninitialized(v.value.shape()).data;
+            System.arraycopy(g, 0, a, 0, g.length);
+            v.grad = new Tensor(a, v.value.shape());
+            return;
+        }
+        float[] acc = v.grad.data;
+        io.lrp.tensor.Parallel.range(g.length, 1 << 15, (from, to) -> {
+            for (int i = from; i < to; i++) acc[i] += g[i];
+        });
     }
 
     /**

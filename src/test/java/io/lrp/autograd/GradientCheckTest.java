@@ -289,6 +289,38 @@ class GradientCheckTest {
         assertArrayEquals(new float[] {2, 4, 6, -2, -4, 1}, a3.grad().data, 0f);
     }
 
+    /**
+     * Inner nodes hand their output gradient to an input (add: to a, a copy to b; gelu: in place):
+     * the chain's gradients still match finite differences, x used three times; and a marked
+     * value keeps its own gradient (nothing is handed over or overwritten in place from it).
+     */
+    @Test
+    void gradientsHandedOverBetweenNodes() {
+        Var x = leaf(2, 5);
+        Graph g = t -> Ops.tanh(t, Ops.add(t, Ops.gelu(t, Ops.add(t, x, x), Role.ACTIVATION), x), Role.ACTIVATION);
+        check("handed over", 1, g, x);
+
+        Tape tape = Tape.recording(RuleSet.GRADIENT);
+        Var inner = Ops.add(tape, x, x);
+        Var act = Ops.gelu(tape, inner, Role.ACTIVATION);
+        tape.mark("act", act);
+        tape.mark("inner", inner);
+        Var y = Ops.tanh(tape, Ops.add(tape, act, x), Role.ACTIVATION);
+        Tensor seed = gauss(1, 2, 5);
+        x.zeroGrad();
+        tape.backward(y, seed);
+        for (int i = 0; i < 10; i++) {
+            double t = Math.tanh(act.value.data[i] + x.value.data[i]);
+            double gAct = seed.data[i] * (1 - t * t);
+            assertEquals(gAct, act.grad().data[i], 1e-6, "marked act keeps its gradient");
+            double z = inner.value.data[i], phi = 0.5 * (1 + org.apache.commons.numbers.gamma.Erf.value(z / Math.sqrt(2)));
+            double gInner = gAct * (phi + z * Math.exp(-z * z / 2) / Math.sqrt(2 * Math.PI));
+            assertEquals(gInner, inner.grad().data[i], 1e-5, "marked inner keeps its gradient");
+            assertEquals(gAct + 2 * gInner, x.grad().data[i], 1e-5, "x");
+            assertNotSame(act.grad().data, inner.grad().data);
+        }
+    }
+
     // ------------------------------------------------------------------ pooling and loss
 
     @Test
