@@ -123,7 +123,10 @@ public final class Ops {
         Tensor y = Tensor.uninitialized(x.value.shape()); // every row written below
         float[] yd = y.data;
         boolean grad = tape.needsGrad(x, w, b);
-        float[] xhat = grad ? Tensor.uninitialized(x.value.shape()).data : null; // the backward pass reads it
+        boolean scaleDetached = tape.rules().stops(Role.NORM_SCALE);
+        // the backward pass reads xhat for the weight's gradient and the scale's (not under the LN-rule)
+        boolean keepXhat = grad && (!scaleDetached || (w != null && w.requiresGrad()));
+        float[] xhat = keepXhat ? Tensor.uninitialized(x.value.shape()).data : null;
         float[] wd = w == null ? filled(n, 1f) : w.value.data, bd = b == null ? new float[n] : b.value.data;
         double[] scale = new double[rows];   // the denominator s per row
         double[] dsFactor = new double[rows]; // ds/dx_i = (x_i - m) * dsFactor
@@ -150,7 +153,6 @@ public final class Ops {
         });
         Var yv = out(y, grad);
         if (!grad) return yv;
-        boolean scaleDetached = tape.rules().stops(Role.NORM_SCALE);
         tape.record(new Tape.Node() {
             public Var output() { return yv; }
             public void backward(float[] g) {

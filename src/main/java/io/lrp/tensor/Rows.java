@@ -86,7 +86,7 @@ public final class Rows {
     /**
      * LayerNorm's input gradient for rows [r0, r1) of length n, added to gx: with gh = g * w,
      * gx += (gh - mean(gh)) / s - k xhat, k = (gh . xhat) dsFactor[r], or 0 when the scale s is
-     * held constant (the LN-rule). The vector version computes the same bits once the vector
+     * held constant (the LN-rule; xhat is not read then and may be null). The vector version computes the same bits once the vector
      * kernels are warm; before that (and without them) this scalar loop runs, its sums through
      * {@link #sum} and {@link #dot}, which are the vector sums' twins then.
      */
@@ -107,7 +107,8 @@ public final class Rows {
             for (int i = 0; i < n; i++) gh[i] = g[o + i] * w[i];
             float mg = (float) (sum(gh, 0, n) / n), inv = (float) (1 / scale[r]);
             float k = scaleDetached ? 0f : (float) (dot(gh, 0, xhat, o, n) * dsFactor[r]);
-            for (int i = 0; i < n; i++) gx[o + i] += (gh[i] - mg) * inv - k * xhat[o + i];
+            if (scaleDetached) for (int i = 0; i < n; i++) gx[o + i] += (gh[i] - mg) * inv; // xhat may be null
+            else for (int i = 0; i < n; i++) gx[o + i] += (gh[i] - mg) * inv - k * xhat[o + i];
         }
     }
 

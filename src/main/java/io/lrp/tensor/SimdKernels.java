@@ -440,6 +440,14 @@ public final class SimdKernels {
             for (; i < n; i++) gh[i] = g[o + i] * w[i];
             float mg = (float) (sumVector(gh, 0, n) / n), inv = (float) (1 / scale[r]);
             float k = scaleDetached ? 0f : (float) (dotVector(gh, 0, xhat, o, n) * dsFactor[r]);
+            if (scaleDetached) {
+                for (i = 0; i < up; i += step) {
+                    FloatVector t = FloatVector.fromArray(F, gh, i).sub(mg).mul(inv);
+                    FloatVector.fromArray(F, gx, o + i).add(t).intoArray(gx, o + i);
+                }
+                for (; i < n; i++) gx[o + i] += (gh[i] - mg) * inv;
+                continue;
+            }
             for (i = 0; i < up; i += step) {
                 FloatVector t = FloatVector.fromArray(F, gh, i).sub(mg).mul(inv)
                         .sub(FloatVector.fromArray(F, xhat, o + i).mul(k));
