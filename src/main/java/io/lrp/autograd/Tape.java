@@ -70,6 +70,18 @@ public final class Tape {
 
     void record(Node node) { nodes.add(node); }
 
+    /**
+     * Values the caller will not read again: on a tape that records nothing their arrays go
+     * back to the arena at once (see Arena#release), so a forward pass reuses a few arrays that
+     * stay in cache instead of touching fresh memory for every activation. A recording tape
+     * keeps them (its nodes read them in the backward pass). Attention probabilities are never
+     * dropped (the tape hands them out).
+     */
+    public void discard(Var... values) {
+        if (recording) return;
+        for (Var v : values) if (v != null && !attention.contains(v)) io.lrp.tensor.Arena.release(v.value.data);
+    }
+
     void observeAttention(Var probs) {
         attention.add(probs);
         if (keepAttentionGrads) retained.add(probs);

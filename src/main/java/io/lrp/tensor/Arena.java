@@ -58,6 +58,18 @@ public final class Arena implements AutoCloseable {
         return p.depth > 0 ? p.take(n, zeroed) : new float[n];
     }
 
+    /**
+     * Gives an array back before its scope closes, when the caller knows nothing reads it any
+     * more (a forward pass that records nothing drops each activation once the next layer has
+     * read it): the next array of that size is this one, still in cache. Arrays not taken in the
+     * innermost open scope are left alone.
+     */
+    public static void release(float[] a) {
+        if (a.length < MIN_FLOATS) return;
+        Pool p = POOL.get();
+        if (p.depth > 0) p.release(a);
+    }
+
     private static final class Pool {
         int depth;
         final HashMap<Integer, ArrayDeque<float[]>> free = new HashMap<>();
@@ -81,10 +93,21 @@ public final class Arena implements AutoCloseable {
             return a;
         }
 
+        void release(float[] a) {
+            ArrayList<float[]> mine = used.get(depth - 1);
+            for (int i = mine.size() - 1; i >= 0; i--) {
+                if (mine.get(i) == a) {
+                    mine.remove(i);
+                    free.computeIfAbsent(a.length, k -> new ArrayDeque<>()).push(a);
+                    return;
+                }
+            }
+        }
+
         void close(int level) {
             if (level != depth) throw new IllegalStateException("arena scopes closed out of order");
             ArrayList<float[]> mine = used.get(depth - 1);
-            for (float[] a : mine) free.computeIfAbsent(a.length, k -> new ArrayDeque<>()).add(a);
+            for (float[] a : mine) free.computeIfAbsent(a.length, k -> new ArrayDeque<>()).push(a); // last in, first out: still in cache
             mine.clear();
             depth--;
             if (depth > 0) return;

@@ -35,4 +35,33 @@ class ArenaReuseTest {
             }
         }
     }
+
+    /**
+     * A forward pass that records nothing hands each activation back as soon as the next layer
+     * has read it (Tape#discard): its logits equal those of a recording pass, which keeps them
+     * all, to the bit, for a padded batch of two and for one text alone.
+     */
+    @Test
+    void discardedActivationsChangeNoLogit() {
+        Model model = ModelLoader.load("minilm-sst2");
+        var tok = model.tokenizer();
+        for (List<String> texts : List.of(List.of(LONG, SHORT), List.of(SHORT))) {
+            io.lrp.models.Batch batch = io.lrp.models.Batch.of(texts.stream().map(t -> tok.encode(t).ids()).toList(), model.padId());
+            float[][] inference = Relevance.logits(model, batch);
+            float[][] again = Relevance.logits(model, batch);
+            float[][] recorded;
+            try (io.lrp.tensor.Arena scope = io.lrp.tensor.Arena.open()) {
+                io.lrp.autograd.Tape tape = io.lrp.autograd.Tape.recording(io.lrp.autograd.RuleSet.GRADIENT).batch(batch.size());
+                io.lrp.autograd.Var x = io.lrp.autograd.Var.leaf(model.embed(batch));
+                io.lrp.tensor.Tensor out = model.forward(tape, x, batch).value;
+                recorded = new float[batch.size()][];
+                int c = out.dim(1);
+                for (int b = 0; b < batch.size(); b++) recorded[b] = java.util.Arrays.copyOfRange(out.data, b * c, (b + 1) * c);
+            }
+            for (int b = 0; b < texts.size(); b++) {
+                assertArrayEquals(recorded[b], inference[b], 0f, "text " + b + " of " + texts.size());
+                assertArrayEquals(inference[b], again[b], 0f);
+            }
+        }
+    }
 }

@@ -82,4 +82,29 @@ class ArenaTest {
             assertNotSame(first, Tensor.zeros(16).data);
         }
     }
+
+    @Test
+    void releasedArraysServeTheNextTakeOfTheirScopeOnly() {
+        try (Arena a = Arena.open()) {
+            float[] outer = Tensor.uninitialized(N).data;
+            try (Arena b = Arena.open()) {
+                float[] x = Tensor.uninitialized(N).data, y = Tensor.uninitialized(N).data;
+                Arena.release(x);
+                Arena.release(y);
+                assertSame(y, Tensor.uninitialized(N).data, "last released, first taken again");
+                assertSame(x, Tensor.uninitialized(N).data);
+                Arena.release(outer); // taken by the outer scope: left alone
+                float[] z = Tensor.zeros(N).data;
+                assertNotSame(outer, z);
+                for (float v : z) assertEquals(0f, v);
+            }
+            Arena.release(outer); // now the innermost scope's own: back to the pool
+            assertSame(outer, Tensor.uninitialized(N).data);
+        }
+        float[] free = new float[N];
+        Arena.release(free); // no scope open: nothing happens
+        try (Arena a = Arena.open()) {
+            assertNotSame(free, Tensor.uninitialized(N).data);
+        }
+    }
 }

@@ -110,17 +110,30 @@ public final class BertModel implements Model {
         int bsz = batch.size(), len = batch.length(), heads = config.heads();
         float scale = (float) (1.0 / Math.sqrt(config.headDim()));
         float[] mask = batch.additiveMask();
+        Var input = h;
         for (int l = from; l < to; l++) {
             Layer layer = layers[l];
             Var q = layer.query().apply(tape, h);
             Var k = layer.key().apply(tape, h);
             Var v = layer.value().apply(tape, h);
             Var context = Attention.attention(tape, q, k, v, bsz, len, heads, scale, mask).context();
+            tape.discard(q, k, v); // (a recording tape keeps everything)
             Var attended = Ops.dropout(tape, layer.attentionOut().apply(tape, context), 0.1);
-            Var h1 = layer.attentionNorm().apply(tape, Ops.add(tape, attended, h));
-            Var inner = Ops.gelu(tape, layer.intermediate().apply(tape, h1), Role.ACTIVATION);
+            tape.discard(context);
+            Var sum1 = Ops.add(tape, attended, h);
+            tape.discard(attended);
+            if (h != input) tape.discard(h);
+            Var h1 = layer.attentionNorm().apply(tape, sum1);
+            tape.discard(sum1);
+            Var pre = layer.intermediate().apply(tape, h1);
+            Var inner = Ops.gelu(tape, pre, Role.ACTIVATION);
+            tape.discard(pre);
             Var out = Ops.dropout(tape, layer.output().apply(tape, inner), 0.1);
-            h = layer.outputNorm().apply(tape, Ops.add(tape, out, h1));
+            tape.discard(inner);
+            Var sum2 = Ops.add(tape, out, h1);
+            tape.discard(out, h1);
+            h = layer.outputNorm().apply(tape, sum2);
+            tape.discard(sum2);
         }
         return h;
     }
