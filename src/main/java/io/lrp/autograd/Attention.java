@@ -78,7 +78,10 @@ public final class Attention {
         return pv;
     }
 
-    /** The probabilities [B, heads, T, T] and the context [B*T, H] of one attention layer. */
+    /**
+     * The probabilities [B, heads, T, T] (null when the tape keeps no attention maps and records
+     * nothing) and the context [B*T, H] of one attention layer.
+     */
     public record Heads(Var probs, Var context) { }
 
     /**
@@ -93,8 +96,10 @@ public final class Attention {
             Var probs = probabilities(tape, q, k, batch, len, heads, scale, maskAdd);
             return new Heads(probs, attend(tape, probs, v, batch, len, heads));
         }
-        // every head writes all its rows of p and its column block of the context
-        Tensor p = Tensor.uninitialized(batch, heads, len, len), c = Tensor.uninitialized(batch * len, hidden);
+        // every head writes all its rows of p and its column block of the context; a tape that
+        // keeps no attention maps gets no p (each head's probabilities in a scratch row block)
+        boolean keep = tape.keepsAttention();
+        Tensor p = keep ? Tensor.uninitialized(batch, heads, len, len) : null, c = Tensor.uninitialized(batch * len, hidden);
         Buffers io = BUFFERS.get();
         int size = batch * len * hidden;
         Direct qd = io.q.load(q.value.data, size), kd = io.k.load(k.value.data, size), vd = io.v.load(v.value.data, size);
@@ -103,13 +108,25 @@ public final class Attention {
             int xo = b * len * hidden + h * d, po = bh * len * len;
             Direct sd = SCORES.get().reserve(len * len);
             g.direct(false, true, len, len, d, scale, qd.floats(), xo, hidden, kd.floats(), xo, hidden, 0f, sd.floats(), 0, len);
-            if (Simd.ENABLED) SimdKernels.softmaxRowsDirect(sd.bytes(), 0, maskAdd, b * len, p.data, po, len, len);
-            else softmaxRowsDirect(sd.floats(), maskAdd, b * len, p.data, po, len);
+            float[] pd = keep ? p.data : headScratch(len * len);
+            int pOff = keep ? po : 0;
+            if (Simd.ENABLED) SimdKernels.softmaxRowsDirect(sd.bytes(), 0, maskAdd, b * len, pd, pOff, len, len);
+            else softmaxRowsDirect(sd.floats(), maskAdd, b * len, pd, pOff, len);
             g.direct(false, false, len, d, len, 1f, sd.floats(), 0, len, vd.floats(), xo, hidden, 0f, cd.floats(), xo, hidden);
         });
         cd.store(c.data, size);
+        if (!keep) return new Heads(null, Ops.out(c, false));
         Var probs = recordProbabilities(tape, p, q, k, batch, len, heads, scale);
         return new Heads(probs, recordAttend(tape, c, probs, v, batch, len, heads));
+    }
+
+    private static final ThreadLocal<float[][]> HEAD_SCRATCH = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    /** One head's probabilities when nobody keeps them, per thread. */
+    private static float[] headScratch(int n) {
+        float[][] h = HEAD_SCRATCH.get();
+        if (h[0].length < n) h[0] = new float[n];
+        return h[0];
     }
 
     /** Direct copies of q, k, v and the context, per calling thread (its heads read them). */

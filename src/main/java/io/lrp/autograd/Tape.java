@@ -83,6 +83,7 @@ public final class Tape {
     }
 
     void observeAttention(Var probs) {
+        if (!keepAttention) return;
         attention.add(probs);
         if (keepAttentionGrads) retained.add(probs);
     }
@@ -115,6 +116,22 @@ public final class Tape {
     }
 
     public int batch() { return batch; }
+
+    /**
+     * A tape that records nothing and keeps no attention maps: only the output is wanted
+     * (logits for occlusion, perturbation curves, training's evaluation, benchmarks), so the
+     * attention probabilities are not stored at all.
+     */
+    public Tape withoutAttention() {
+        if (recording) throw new IllegalStateException("a recording tape keeps the attention probabilities (its backward pass reads them)");
+        keepAttention = false;
+        return this;
+    }
+
+    private boolean keepAttention = true;
+
+    /** Whether attention probabilities are kept (always when recording). */
+    public boolean keepsAttention() { return keepAttention; }
 
     /** Skip the bias-relevance bookkeeping (for methods that do not report it). */
     public Tape withoutBiasRelevance() {

@@ -244,7 +244,7 @@ final class BenchCommand implements Callable<Integer> {
     private static void forward(Model m, Batch batch) {
         try (io.lrp.tensor.Arena scope = io.lrp.tensor.Arena.open()) { // as Relevance.logits does
             Var x = Var.constant(m.embed(batch));
-            Tape tape = Tape.inference();
+            Tape tape = Tape.inference().withoutAttention(); // logits only, as Relevance.logits
             if (m instanceof BertModel b && !b.hasClassifier()) b.encode(tape, x, batch);
             else m.forward(tape, x, batch);
         }

@@ -43,7 +43,7 @@ public final class Relevance {
     public static float[][] logits(Model model, Batch batch) {
         try (Arena scope = Arena.open()) { // activations reused by the next pass on this thread
             Var x = Var.constant(model.embed(batch));
-            return rows(model.forward(Tape.inference().batch(batch.size()), x, batch).value);
+            return rows(model.forward(Tape.inference().withoutAttention().batch(batch.size()), x, batch).value);
         }
     }
 

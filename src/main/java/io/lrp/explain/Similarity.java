@@ -61,7 +61,7 @@ public final class Similarity {
 
     private static double[] pooled(BertModel model, Encoding enc) {
         Batch batch = Batch.single(enc.ids());
-        Tape tape = Tape.inference();
+        Tape tape = Tape.inference().withoutAttention();
         Tensor u = model.pool(tape, model.encode(tape, Var.constant(model.embed(batch)), batch), batch).value;
         double[] d = new double[u.size()];
         for (int i = 0; i < d.length; i++) d[i] = u.data[i];

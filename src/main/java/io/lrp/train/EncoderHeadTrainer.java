@@ -110,7 +110,7 @@ public final class EncoderHeadTrainer {
             for (int k = i; k < end; k++) group.add(ids.get(order[k]));
             Batch batch = Batch.of(group, encoder.padId());
             Var h = Var.constant(encoder.embed(batch));
-            h = encoder.encodeLayers(Tape.inference().batch(batch.size()), h, batch, 0, from);
+            h = encoder.encodeLayers(Tape.inference().withoutAttention().batch(batch.size()), h, batch, 0, from);
             for (int k = i; k < end; k++) {
                 int b = k - i, n = batch.lengths()[b];
                 float[] c = new float[n * hidden];

@@ -159,7 +159,7 @@ public final class Trainer<T> {
         int correct = 0;
         for (int i = 0; i < set.size(); i += 64) {
             List<T> mb = set.subList(i, Math.min(set.size(), i + 64));
-            Var logits = task.logits(Tape.inference().batch(mb.size()), mb);
+            Var logits = task.logits(Tape.inference().withoutAttention().batch(mb.size()), mb);
             correct += countCorrect(logits.value, mb.stream().mapToInt(task::label).toArray());
         }
         return set.isEmpty() ? 0 : (double) correct / set.size();

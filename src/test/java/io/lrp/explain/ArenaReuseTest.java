@@ -38,8 +38,9 @@ class ArenaReuseTest {
 
     /**
      * A forward pass that records nothing hands each activation back as soon as the next layer
-     * has read it (Tape#discard): its logits equal those of a recording pass, which keeps them
-     * all, to the bit, for a padded batch of two and for one text alone.
+     * has read it (Tape#discard), and keeps no attention maps (Tape#withoutAttention): its logits
+     * equal those of a recording pass, which keeps everything, and of one that keeps the maps,
+     * to the bit, for a padded batch of two and for one text alone.
      */
     @Test
     void discardedActivationsChangeNoLogit() {
@@ -58,9 +59,17 @@ class ArenaReuseTest {
                 int c = out.dim(1);
                 for (int b = 0; b < batch.size(); b++) recorded[b] = java.util.Arrays.copyOfRange(out.data, b * c, (b + 1) * c);
             }
+            // a tape that keeps the attention maps (a-last, rollout) gets one per layer and the same logits
+            io.lrp.autograd.Tape maps = io.lrp.autograd.Tape.inference().batch(batch.size());
+            io.lrp.tensor.Tensor out = model.forward(maps, io.lrp.autograd.Var.constant(model.embed(batch)), batch).value;
+            assertEquals(6, maps.attention().size());
+            io.lrp.autograd.Tape bare = io.lrp.autograd.Tape.inference().withoutAttention();
+            model.forward(bare, io.lrp.autograd.Var.constant(model.embed(batch)), batch);
+            assertEquals(0, bare.attention().size());
             for (int b = 0; b < texts.size(); b++) {
                 assertArrayEquals(recorded[b], inference[b], 0f, "text " + b + " of " + texts.size());
                 assertArrayEquals(inference[b], again[b], 0f);
+                assertArrayEquals(inference[b], java.util.Arrays.copyOfRange(out.data, 2 * b, 2 * b + 2), 0f);
             }
         }
     }
