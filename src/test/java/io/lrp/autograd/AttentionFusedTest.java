@@ -67,10 +67,45 @@ class AttentionFusedTest {
                     assertArrayEquals(ctx[0], ctx[way], 1e-5f, what + " context");
                     assertArrayEquals(grads[0], grads[way], 1e-4f, what + " gradients");
                 }
+                if (rules.stops(Role.ATTENTION_PROBS)) { // g_v = factor p^T g per head, here from the probabilities in double
+                    double factor = rules == RuleSet.ATTNLRP ? 0.5 : 1;
+                    int d = H / HEADS;
+                    for (int b = 0; b < B; b++) for (int h = 0; h < HEADS; h++) for (int j = 0; j < T; j++) for (int e = 0; e < d; e++) {
+                        double want = 0;
+                        for (int i = 0; i < T; i++) {
+                            want += (double) probs[0][((b * HEADS + h) * T + i) * T + j] * seed.data[(b * T + i) * H + h * d + e];
+                        }
+                        want *= factor;
+                        for (int way = 0; way < 3; way++) {
+                            assertEquals(want, grads[way][(b * T + j) * H + h * d + e], 1e-5 * (1 + Math.abs(want)),
+                                    rules.name() + " T=" + T + " way " + way + " g_v");
+                        }
+                    }
+                }
                 // padded keys get no attention
                 assertEquals(0f, probs[2][T - 1]);
                 assertEquals(0f, probs[2][HEADS * T * T + 2 * T - 1 - T]);
             }
+        }
+    }
+
+    /** v read twice (attention and a residual): the heads add p^T g to the gradient the residual gave v. */
+    @Test
+    void valueGradientAddsToAnEarlierOne() {
+        int T = 40, d = H / HEADS;
+        Random r = new Random(5);
+        Tensor qt = random(r, B * T, H), kt = random(r, B * T, H), vt = random(r, B * T, H), seed = random(r, B * T, H);
+        Tape tape = Tape.recording(RuleSet.LRP_AH).batch(B);
+        Var q = Var.leaf(qt), k = Var.leaf(kt), v = Var.leaf(vt);
+        Attention.Heads heads = Attention.attention(tape, q, k, v, B, T, HEADS, 0.5f, null);
+        Var out = Ops.add(tape, heads.context(), v);
+        tape.backward(out, seed);
+        float[] p = heads.probs().value.data, gv = v.grad().data;
+        for (int b = 0; b < B; b++) for (int h = 0; h < HEADS; h++) for (int j = 0; j < T; j++) for (int e = 0; e < d; e++) {
+            int at = (b * T + j) * H + h * d + e;
+            double want = seed.data[at];
+            for (int i = 0; i < T; i++) want += (double) p[((b * HEADS + h) * T + i) * T + j] * seed.data[(b * T + i) * H + h * d + e];
+            assertEquals(want, gv[at], 1e-5 * (1 + Math.abs(want)), "g_v at " + at);
         }
     }
 }
