@@ -42,6 +42,7 @@ public final class Attention {
         Var sv = Ops.out(s, grad);
         if (!grad) return sv;
         float factor = scale * matmulScale(tape);
+        tape.readsValue(q, k);
         tape.record(new Tape.Node() {
             public Var output() { return sv; }
             public void backward(float[] g) { scoresBackward(g, q, k, batch, len, heads, factor); }
@@ -67,6 +68,7 @@ public final class Attention {
         tape.observeAttention(pv);
         if (!grad) return pv;
         float factor = scale * matmulScale(tape);
+        tape.readsValue(q, k);
         tape.record(new Tape.Node() {
             public Var output() { return pv; }
             public void backward(float[] g) {
@@ -269,6 +271,8 @@ public final class Attention {
         Var cv = Ops.out(c, grad);
         if (!grad) return cv;
         float factor = matmulScale(tape);
+        if (p.requiresGrad()) tape.readsValue(v); // g v^T into p
+        if (v.requiresGrad()) tape.readsValue(p); // p^T g into v
         tape.record(new Tape.Node() {
             public Var output() { return cv; }
             public void backward(float[] g) {

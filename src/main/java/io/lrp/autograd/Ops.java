@@ -67,6 +67,7 @@ public final class Ops {
             });
             return yv;
         }
+        if (w.requiresGrad()) tape.readsValue(x); // the weight's gradient g^T x
         tape.record(new Tape.Node() {
             public Var output() { return yv; }
             public void backward(float[] g) {

@@ -71,15 +71,29 @@ public final class Tape {
     void record(Node node) { nodes.add(node); }
 
     /**
-     * Values the caller will not read again: on a tape that records nothing their arrays go
-     * back to the arena at once (see Arena#release), so a forward pass reuses a few arrays that
-     * stay in cache instead of touching fresh memory for every activation. A recording tape
-     * keeps them (its nodes read them in the backward pass). Attention probabilities are never
-     * dropped (the tape hands them out).
+     * Values the caller will not read again: their arrays go back to the arena at once (see
+     * Arena#release), so a forward pass reuses a few arrays that stay in cache instead of
+     * touching fresh memory for every activation. On a recording tape only values whose numbers
+     * no recorded node reads in the backward pass ({@link #readsValue}; a node may still use a
+     * value's shape): in an explanation with constant weights under the AH- and LN-rules that is
+     * every activation but the attention probabilities. Attention probabilities and marked
+     * values are never dropped (the tape hands them out). Call it after every op that reads the
+     * value has been applied.
      */
     public void discard(Var... values) {
-        if (recording) return;
-        for (Var v : values) if (v != null && !attention.contains(v)) io.lrp.tensor.Arena.release(v.value.data);
+        for (Var v : values) {
+            if (v == null || attention.contains(v) || retained.contains(v)) continue;
+            if (recording && valueRead.contains(v)) continue;
+            io.lrp.tensor.Arena.release(v.value.data);
+        }
+    }
+
+    /** Values whose numbers a recorded node reads in the backward pass (not only their shape). */
+    private final java.util.Set<Var> valueRead = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+
+    /** Declared by an op when the node it records reads these values in the backward pass. */
+    void readsValue(Var... values) {
+        for (Var v : values) if (v != null) valueRead.add(v);
     }
 
     void observeAttention(Var probs) {

@@ -117,7 +117,7 @@ public final class BertModel implements Model {
             Var k = layer.key().apply(tape, h);
             Var v = layer.value().apply(tape, h);
             Var context = Attention.attention(tape, q, k, v, bsz, len, heads, scale, mask).context();
-            tape.discard(q, k, v); // (a recording tape keeps everything)
+            tape.discard(q, k, v); // (a recording tape keeps what its backward pass reads)
             Var attended = Ops.dropout(tape, layer.attentionOut().apply(tape, context), 0.1);
             tape.discard(context);
             Var sum1 = Ops.add(tape, attended, h);
