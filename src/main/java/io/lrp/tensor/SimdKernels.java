@@ -624,30 +624,17 @@ public final class SimdKernels {
         return lanes[0];
     }
 
-    /** DROTATE[w] moves lane i + w to lane i of a double vector. */
-    private static final VectorShuffle<Double>[] DROTATE = doubleRotations();
+    /** ROTATE[w] and DROTATE[w] move lane i + w to lane i (w a power of 2 below the vector length). */
+    private static final VectorShuffle<Float>[] ROTATE = rotations(F);
+    private static final VectorShuffle<Double>[] DROTATE = rotations(D);
 
     @SuppressWarnings("unchecked")
-    private static VectorShuffle<Double>[] doubleRotations() {
-        int n = D.length();
-        VectorShuffle<Double>[] r = new VectorShuffle[n];
+    private static <E> VectorShuffle<E>[] rotations(VectorSpecies<E> species) {
+        int n = species.length();
+        VectorShuffle<E>[] r = new VectorShuffle[n];
         for (int w = 1; w < n; w *= 2) {
             int shift = w;
-            r[w] = VectorShuffle.fromOp(D, i -> (i + shift) % n);
-        }
-        return r;
-    }
-
-    /** ROTATE[w] moves lane i + w to lane i (w a power of 2 below the vector length). */
-    private static final VectorShuffle<Float>[] ROTATE = rotations();
-
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Float>[] rotations() {
-        int n = F.length();
-        VectorShuffle<Float>[] r = new VectorShuffle[n];
-        for (int w = 1; w < n; w *= 2) {
-            int shift = w;
-            r[w] = VectorShuffle.fromOp(F, i -> (i + shift) % n);
+            r[w] = VectorShuffle.fromOp(species, i -> (i + shift) % n);
         }
         return r;
     }
