@@ -228,11 +228,8 @@ public final class Tape {
     /** Adds g to v's gradient; a copy of g (no zeroed buffer first) when v has none yet. */
     static void accumulate(Var v, float[] g) {
         if (v.grad == null) {
-            Recycled r = RECYCLED.get();
-            float[] a = r == null ? null : r.take(g.length);
-            if (a == null) a = Tensor.uninitialized(v.value.shape()).data;
-            System.arraycopy(g, 0, a, 0, g.length);
-            v.grad = new Tensor(a, v.value.shape());
+            v.grad = gradient(v.value, false);
+            System.arraycopy(g, 0, v.grad.data, 0, g.length);
             return;
         }
         float[] acc = v.grad.data;
@@ -260,12 +257,15 @@ public final class Tape {
     private static final ThreadLocal<Recycled> RECYCLED = new ThreadLocal<>();
 
     /** A zero gradient for a value: a recycled buffer during a backward pass on this thread, else a new one. */
-    static Tensor zeroedGradient(Tensor value) {
+    static Tensor zeroedGradient(Tensor value) { return gradient(value, true); }
+
+    /** A gradient buffer shaped like value, zeroed if asked: a recycled one, else from the arena. */
+    private static Tensor gradient(Tensor value, boolean zeroed) {
         Recycled r = RECYCLED.get();
         int[] shape = value.shape();
         float[] a = r == null ? null : r.take(value.size());
-        if (a == null) return Tensor.zeros(shape);
-        java.util.Arrays.fill(a, 0f);
+        if (a == null) return zeroed ? Tensor.zeros(shape) : Tensor.uninitialized(shape);
+        if (zeroed) java.util.Arrays.fill(a, 0f);
         return new Tensor(a, shape);
     }
 }

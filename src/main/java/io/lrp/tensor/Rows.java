@@ -66,7 +66,7 @@ public final class Rows {
      */
     public static void normalize(float[] x, float[] xhat, float[] y, float[] w, float[] b, float[] mean, float[] inv,
                                  int r0, int r1, int n) {
-        if (Simd.ENABLED) SimdKernels.normalize(x, xhat, y, w, b, mean, inv, r0, r1, n);
+        if (Simd.ENABLED && SimdKernels.warm()) SimdKernels.normalizeVector(x, xhat, y, w, b, mean, inv, r0, r1, n);
         else normalizeScalar(x, xhat, y, w, b, mean, inv, r0, r1, n);
     }
 

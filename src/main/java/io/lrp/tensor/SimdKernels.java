@@ -400,16 +400,7 @@ public final class SimdKernels {
         return dotTwin(a, ao, b, bo, n);
     }
 
-    /** See {@link Rows#normalize}. */
-    public static void normalize(float[] x, float[] xhat, float[] y, float[] w, float[] b, float[] mean, float[] inv,
-                                 int r0, int r1, int n) {
-        if (warm) normalizeVector(x, xhat, y, w, b, mean, inv, r0, r1, n);
-        else {
-            Rows.normalizeScalar(x, xhat, y, w, b, mean, inv, r0, r1, n); // mul then add, unfused: the same bits
-            twinWork((long) (r1 - r0) * n);
-        }
-    }
-
+    /** See {@link Rows#normalize} (mul then add, unfused, as the scalar loop: the same bits). */
     static void normalizeVector(float[] x, float[] xhat, float[] y, float[] w, float[] b, float[] mean, float[] inv,
                                 int r0, int r1, int n) {
         int step = F.length(), up = F.loopBound(n);
