@@ -87,10 +87,22 @@ final class BenchCommand implements Callable<Integer> {
         }
         int[] ids = syntheticIds(m, seq);
         Batch batch = Batch.single(ids);
+        // single-pass methods: each run is also timed up to the end of its forward pass
+        long[] forwardEnd = new long[1];
+        Runnable mark = () -> forwardEnd[0] = System.nanoTime();
         Runnable work = explain == null ? () -> forward(m, batch)
-                : () -> Relevance.compute(m, batch, explain, null, Relevance.Options.DEFAULT);
-        double[] ms = time(work);
+                : () -> Relevance.compute(m, batch, explain, null, Relevance.Options.DEFAULT, mark);
+        boolean split = explain != null && explain.singlePass();
+        double[] forwardMs = new double[runs], backwardMs = new double[runs];
+        double[] ms = time(work, !split ? null : (i, t0, t1) -> {
+            forwardMs[i] = (forwardEnd[0] - t0) / 1e6;
+            backwardMs[i] = (t1 - forwardEnd[0]) / 1e6;
+        });
         double median = median(ms);
+        Arrays.sort(forwardMs);
+        Arrays.sort(backwardMs);
+        String forwardPart = split ? String.format(java.util.Locale.ROOT, "%.3f", median(forwardMs)) : "null";
+        String backwardPart = split ? String.format(java.util.Locale.ROOT, "%.3f", median(backwardMs)) : "null";
         long flops = flops(m, seq, method);
         String flopsJson = flops < 0 ? "null" : Long.toString(flops);
         String gflops = flops < 0 ? "null" : String.format(java.util.Locale.ROOT, "%.2f", flops / (median * 1e6));
@@ -98,25 +110,34 @@ final class BenchCommand implements Callable<Integer> {
         if (json) {
             out.printf(java.util.Locale.ROOT,
                     "{\"model\":\"%s\",\"method\":\"%s\",\"seq\":%d,\"threads\":%d,\"gemm\":\"%s\",\"kernels\":\"%s\",\"median_ms\":%.3f,"
-                            + "\"min_ms\":%.3f,\"runs\":%d,\"flops\":%s,\"gflops\":%s}%n",
-                    m.name(), method, seq, threads, Gemm.get().name(), io.lrp.tensor.Simd.describe(), median, ms[0], runs, flopsJson, gflops);
+                            + "\"min_ms\":%.3f,\"runs\":%d,\"flops\":%s,\"gflops\":%s,\"forward_part_ms\":%s,\"backward_part_ms\":%s}%n",
+                    m.name(), method, seq, threads, Gemm.get().name(), io.lrp.tensor.Simd.describe(), median, ms[0], runs, flopsJson, gflops,
+                    forwardPart, backwardPart);
         } else {
             out.printf(java.util.Locale.ROOT, "%s %s, %d tokens, %d thread(s), %s gemm, %s kernels: median %.2f ms, min %.2f ms over %d runs%s%n",
                     m.name(), method, seq, threads, Gemm.get().name(), io.lrp.tensor.Simd.describe(), median, ms[0], runs,
                     flops < 0 ? "" : String.format(java.util.Locale.ROOT, "; %.3f GFLOP, %s GFLOP/s", flops / 1e9, gflops));
+            if (split) out.printf("  of which the recorded forward pass %s ms, the backward pass and relevance %s ms (medians)%n", forwardPart, backwardPart);
         }
         return 0;
     }
 
     /** Warm-up runs, then the timed runs' milliseconds, sorted. */
-    private double[] time(Runnable work) {
+    private double[] time(Runnable work) { return time(work, null); }
+
+    /** Called after timed run i with the run's start and end (System.nanoTime). */
+    private interface AfterRun { void done(int run, long start, long end); }
+
+    private double[] time(Runnable work, AfterRun after) {
         if (warmup > 0) io.lrp.tensor.Simd.warmUp(); // a warm process: the vector kernels compiled (none with --warmup 0)
         for (int i = 0; i < warmup; i++) work.run();
         double[] ms = new double[runs];
         for (int i = 0; i < runs; i++) {
             long t0 = System.nanoTime();
             work.run();
-            ms[i] = (System.nanoTime() - t0) / 1e6;
+            long t1 = System.nanoTime();
+            ms[i] = (t1 - t0) / 1e6;
+            if (after != null) after.done(i, t0, t1);
         }
         Arrays.sort(ms);
         return ms;

@@ -43,6 +43,9 @@ public enum Method {
     /** The methods whose relevance is x * g under a rule set (conservation is meaningful). */
     public boolean isGradientTimesInput() { return this == GI || this == LRP_AH || this == LRP_AH_LN || this == ATTNLRP; }
 
+    /** The methods computed by one recorded forward pass and one backward pass. */
+    public boolean singlePass() { return isGradientTimesInput() || this == SALIENCY || this == GAE; }
+
     public boolean isLrp() { return this == LRP_AH || this == LRP_AH_LN || this == ATTNLRP; }
 
     public static Method parse(String name) {

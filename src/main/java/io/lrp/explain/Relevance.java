@@ -65,11 +65,17 @@ public final class Relevance {
 
     static Pass backward(Model model, Batch batch, RuleSet rules, int[] targets, Tensor embedded, boolean attentionGrads,
                          boolean biasRelevance) {
+        return backward(model, batch, rules, targets, embedded, attentionGrads, biasRelevance, null);
+    }
+
+    private static Pass backward(Model model, Batch batch, RuleSet rules, int[] targets, Tensor embedded, boolean attentionGrads,
+                                 boolean biasRelevance, Runnable afterForward) {
         Tape tape = Tape.recording(rules).batch(batch.size());
         if (attentionGrads) tape.keepAttentionGradients();
         if (!biasRelevance) tape.withoutBiasRelevance();
         Var x = Var.leaf(embedded);
         Var logits = model.forward(tape, x, batch);
+        if (afterForward != null) afterForward.run();
         int[] t = resolveTargets(rows(logits.value), targets);
         int classes = logits.value.dim(1);
         Tensor seed = Tensor.zeros(batch.size(), classes);
@@ -126,29 +132,37 @@ public final class Relevance {
 
     /** Relevance for every sample of the batch by one method. */
     public static Result compute(Model model, Batch batch, Method method, int[] targets, Options opt) {
+        return compute(model, batch, method, targets, opt, null);
+    }
+
+    /**
+     * As above; for the methods of one recorded forward and one backward pass ({@link
+     * Method#singlePass}), afterForward runs between the two, so that a caller can time them apart.
+     */
+    public static Result compute(Model model, Batch batch, Method method, int[] targets, Options opt, Runnable afterForward) {
         // every array of the computation goes back to this thread's pool at the end: the
         // result holds copies only (rows(), new relevance arrays)
         try (Arena scope = Arena.open()) {
-            return computeIn(model, batch, method, targets, opt);
+            return computeIn(model, batch, method, targets, opt, afterForward);
         }
     }
 
-    private static Result computeIn(Model model, Batch batch, Method method, int[] targets, Options opt) {
+    private static Result computeIn(Model model, Batch batch, Method method, int[] targets, Options opt, Runnable afterForward) {
         int n = batch.size();
         switch (method) {
             case GI, LRP_AH, LRP_AH_LN, ATTNLRP -> {
                 RuleSet rules = method.isLrp() ? method.rules().withGamma(opt.gamma()) : method.rules();
-                Pass p = backward(model, batch, rules, targets, model.embed(batch), false, method == Method.LRP_AH_LN);
+                Pass p = backward(model, batch, rules, targets, model.embed(batch), false, method == Method.LRP_AH_LN, afterForward);
                 Double[] bias = new Double[n];
                 if (method == Method.LRP_AH_LN) for (int b = 0; b < n; b++) bias[b] = p.tape().biasRelevance("", b);
                 return new Result(rows(p.logits().value), p.targets(), p.inputTimesGradient(batch), bias);
             }
             case SALIENCY -> {
-                Pass p = backward(model, batch, RuleSet.GRADIENT, targets, model.embed(batch), false, false);
+                Pass p = backward(model, batch, RuleSet.GRADIENT, targets, model.embed(batch), false, false, afterForward);
                 return new Result(rows(p.logits().value), p.targets(), reduceTokens(p.input(), batch, true), new Double[n]);
             }
             case GAE -> {
-                Pass p = backward(model, batch, RuleSet.GRADIENT, targets, model.embed(batch), true, false);
+                Pass p = backward(model, batch, RuleSet.GRADIENT, targets, model.embed(batch), true, false, afterForward);
                 return new Result(rows(p.logits().value), p.targets(), AttentionMaps.gae(p.tape().attention(), batch), new Double[n]);
             }
             case A_LAST, ROLLOUT, ATTENTION_FLOW -> {

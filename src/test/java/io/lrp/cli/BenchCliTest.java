@@ -42,6 +42,11 @@ class BenchCliTest {
         double gflops = j.get("gflops").asDouble();
         double high = (forward + backward) / ((median - 0.0005) * 1e6), low = (forward + backward) / ((median + 0.0005) * 1e6);
         assertTrue(gflops >= low - 0.005 && gflops <= high + 0.005, gflops + " GFLOP/s outside [" + low + ", " + high + "]");
+        // the two parts of each run add up to the run; with 2 runs every median is a mean, so the
+        // parts' medians add up to the runs' median (each printed to 0.001 ms)
+        double fwd = j.get("forward_part_ms").asDouble(), bwd = j.get("backward_part_ms").asDouble();
+        assertTrue(fwd > 0 && bwd > 0, r.out());
+        assertEquals(median, fwd + bwd, 0.0016, r.out());
     }
 
     @Test
@@ -50,7 +55,9 @@ class BenchCliTest {
                 "--seq", "8", "--runs", "1", "--warmup", "0", "--json", "--method", "forward");
         assertEquals(0, r.code(), r.err());
         long t = 8, h = 64, f = 256;
-        assertEquals(2 * (2 * t * (4 * h * h + 2 * h * f) + 2 * 2 * t * t * h), JSON.readTree(r.out()).get("flops").asLong());
+        JsonNode j = JSON.readTree(r.out());
+        assertEquals(2 * (2 * t * (4 * h * h + 2 * h * f) + 2 * 2 * t * t * h), j.get("flops").asLong());
+        assertTrue(j.get("forward_part_ms").isNull() && j.get("backward_part_ms").isNull(), r.out()); // no backward to split off
     }
 
     @Test
