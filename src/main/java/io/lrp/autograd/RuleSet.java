@@ -13,7 +13,12 @@ public final class RuleSet {
         this.name = name;
         EnumMap<Role, Rule> m = new EnumMap<>(Role.class);
         m.putAll(rules);
-        m.remove(Role.PLAIN);
+        for (var e : m.entrySet()) {
+            if (!e.getKey().accepts(e.getValue())) {
+                throw new io.lrp.LrpException("rule set " + name + ": rule " + e.getValue() + " cannot be applied to "
+                        + e.getKey() + " nodes (no op of that role implements it)");
+            }
+        }
         this.rules = Collections.unmodifiableMap(m);
     }
 

@@ -19,6 +19,12 @@ public final class Main implements Runnable {
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Print stack traces of errors.")
     boolean verbose;
 
+    static {
+        // the method list and help lines of the subcommands' usage come from the registry (picocli interpolates ${sys:...})
+        System.setProperty("lrp.methods", String.join(", ", io.lrp.explain.Method.ids()));
+        System.setProperty("lrp.methods.help", io.lrp.explain.Methods.help().stripTrailing().replace("%", "%%"));
+    }
+
     @Override public void run() { new CommandLine(this).usage(System.out); }
 
     public static void main(String[] args) {

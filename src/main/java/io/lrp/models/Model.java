@@ -42,6 +42,9 @@ public interface Model {
     /** Every parameter after the attribution point, by its Hugging Face name. */
     Map<String, Var> parameters();
 
+    /** The matrix-product FLOPs of its passes over one sequence of the given length, or null if not modelled. */
+    default io.lrp.explain.Cost cost(int tokens) { return null; }
+
     default long parameterCount() {
         long n = 0;
         for (Var v : parameters().values()) n += v.value.size();

@@ -98,6 +98,10 @@ public final class BertModel implements Model {
                 config.labels().size());
     }
 
+    @Override public io.lrp.explain.Cost cost(int tokens) {
+        return io.lrp.explain.Cost.encoder(config.layers(), config.hidden(), config.intermediate(), tokens);
+    }
+
     @Override public Tensor embed(Batch batch) { return embeddings.embed(batch); }
 
     /** Last hidden states [B*T, H] from the attribution point. */
