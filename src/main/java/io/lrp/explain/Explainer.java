@@ -5,7 +5,7 @@ import io.lrp.models.Batch;
 import io.lrp.models.Model;
 import io.lrp.tensor.Parallel;
 import io.lrp.text.Encoding;
-import io.lrp.text.WordPieceTokenizer;
+import io.lrp.text.Tokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -62,7 +62,7 @@ public final class Explainer {
 
     /** Explains each text; target null (or an entry < 0) means the predicted class. */
     public List<Explanation> explain(List<String> texts, int[] targets) {
-        WordPieceTokenizer tok = model.tokenizer();
+        Tokenizer tok = model.tokenizer();
         if (tok == null) throw new LrpException("model " + model.name() + " has no tokenizer: explain token ids instead (--ids)");
         List<Input> inputs = new ArrayList<>();
         for (String t : texts) inputs.add(new Input(t, tok.encode(t)));
@@ -71,7 +71,7 @@ public final class Explainer {
 
     /** Explains a given token-id sequence (for exact parity checks and models without a tokenizer). */
     public Explanation explainIds(int[] ids, int target) {
-        WordPieceTokenizer tok = model.tokenizer();
+        Tokenizer tok = model.tokenizer();
         Encoding enc;
         if (tok != null) {
             enc = tok.fromIds(ids);
