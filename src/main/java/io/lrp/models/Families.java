@@ -2,6 +2,7 @@ package io.lrp.models;
 
 import io.lrp.LrpException;
 import io.lrp.models.bert.BertFamily;
+import io.lrp.models.distilbert.DistilBertFamily;
 import io.lrp.models.paper.PaperFamily;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ public final class Families {
 
     public static final List<Family> ALL = List.of(
             new BertFamily(),
+            new DistilBertFamily(),
             new PaperFamily());
 
     /** Every model_type value some family loads. */
