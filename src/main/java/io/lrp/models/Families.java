@@ -4,6 +4,7 @@ import io.lrp.LrpException;
 import io.lrp.models.bert.BertFamily;
 import io.lrp.models.distilbert.DistilBertFamily;
 import io.lrp.models.paper.PaperFamily;
+import io.lrp.models.roberta.RobertaFamily;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,7 @@ public final class Families {
     public static final List<Family> ALL = List.of(
             new BertFamily(),
             new DistilBertFamily(),
+            new RobertaFamily(),
             new PaperFamily());
 
     /** Every model_type value some family loads. */

@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class FamilyCliParityTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"distilbert_small"})
+    @ValueSource(strings = {"distilbert_small", "roberta_small"})
     void everyMethodOfEveryTextMatchesTheGoldenFile(String family) throws Exception {
         List<JsonNode> golden = new ArrayList<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(

@@ -53,6 +53,25 @@ class FamilyLoadingCliTest {
     }
 
     @Test
+    void robertaAndXlmRobertaLayouts() throws Exception {
+        CliRunner.Result r = CliRunner.run("info", "--model", GoldenFiles.path("families/roberta_small").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("family:       roberta"), r.out());
+        assertTrue(r.out().contains("2 layers, hidden 32, 4 heads, FFN 128, vocab 50261, max 128 tokens"), r.out());
+        assertTrue(r.out().contains("tokenizer:    BPE (byte-level), 50261 tokens"), r.out());
+        assertTrue(r.out().contains("head:         token 0: dense, tanh, out_proj"), r.out());
+        Path xlm = copy("roberta_small", "xlm");
+        Path config = xlm.resolve("config.json");
+        Files.writeString(config, Files.readString(config).replace("\"model_type\": \"roberta\"", "\"model_type\": \"xlm-roberta\""));
+        CliRunner.Result x = CliRunner.run("explain", "--model", xlm.toString(), "--format", "json", "Never again, thanks.");
+        CliRunner.Result y = CliRunner.run("explain", "--model", GoldenFiles.path("families/roberta_small").toString(), "--format", "json",
+                "Never again, thanks.");
+        assertEquals(0, x.code(), x.err());
+        assertEquals(GoldenFiles.JSON.readTree(y.out()).get("relevance"), GoldenFiles.JSON.readTree(x.out()).get("relevance"));
+        assertTrue(CliRunner.run("info", "--model", xlm.toString()).out().contains("family:       xlm-roberta"));
+    }
+
+    @Test
     void aShardedCheckpointExplainsLikeTheSingleFile() throws Exception {
         Path dir = copy("distilbert_small");
         SafeTensors st = SafeTensors.open(dir.resolve("model.safetensors"));
@@ -107,7 +126,7 @@ class FamilyLoadingCliTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"distilbert_small"})
+    @ValueSource(strings = {"distilbert_small", "roberta_small"})
     void missingTokenizerAndWrongShapes(String family) throws Exception {
         Path dir = copy(family);
         Files.delete(dir.resolve("tokenizer.json"));
