@@ -55,6 +55,9 @@ public final class RuleSet {
 
     public Rule get(Role role) { return rules.get(role); }
 
+    /** Every role's replacement rule (roles not in it are differentiated normally). */
+    public java.util.Map<Role, Rule> rules() { return rules; }
+
     public boolean stops(Role role) { return rules.get(role) instanceof Rule.Stop; }
 
     public String name() { return name; }
