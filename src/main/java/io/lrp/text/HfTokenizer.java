@@ -94,7 +94,9 @@ public class HfTokenizer implements Tokenizer, AutoCloseable {
             default -> throw new LrpException("unsupported tokenizer in " + source + ": model type '" + type
                     + "', expected WordPiece, BPE, Unigram or WordLevel");
         }
-        kind = type.equals("BPE") && isByteLevel(root) ? "BPE (byte-level)" : type;
+        kind = !type.equals("BPE") ? type
+                : isByteLevel(root) ? "BPE (byte-level)"
+                : model.path("byte_fallback").asBoolean(false) ? "BPE (SentencePiece, byte fallback)" : "BPE";
         Set<Integer> special = new HashSet<>();
         for (JsonNode t : root.path("added_tokens")) {
             ids.putIfAbsent(t.path("content").asText(), t.path("id").asInt());
