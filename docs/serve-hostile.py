@@ -143,7 +143,7 @@ results = []
 def burst():
     try:
         s, b, h = post("/api/explain", '{"texts": ["%s"], "methods": ["lrp-ah-ln", "gi", "attnlrp"]}' % ("a fine film " * 30))
-        results.append((s, h.get("Retry-After")))
+        results.append(("%d %s" % (s, json.loads(b)["error"].split(":")[0]) if s != 200 else "200", h.get("Retry-After")))
     except Exception as e:
         results.append((type(e).__name__, None))
 ths = [threading.Thread(target=burst) for _ in range(150)]

@@ -207,6 +207,14 @@ public final class LrpServer implements AutoCloseable {
             status = h.getStatus();
             msg = status == 413 ? "the body is larger than this server's limit of " + config.maxBodyBytes() + " bytes"
                     : h.getMessage();
+        } else if (jettyError(e) != null) {
+            // Jetty refused the request while it was read: a body trickled below the minimum rate (408), ...
+            org.eclipse.jetty.http.HttpException h = jettyError(e);
+            status = h.getCode();
+            msg = status == 408 ? "the request body arrived too slowly (under 256 bytes/s)" : "the request could not be read: " + Json.clip(h.getReason());
+        } else if (e instanceof java.io.IOException || e.getCause() instanceof java.io.IOException) {
+            status = 400;
+            msg = "the request body could not be read (connection closed or broken)";
         } else if (e instanceof CancellationException) {
             status = 503;
             msg = "the request was cancelled";
@@ -222,6 +230,13 @@ public final class LrpServer implements AutoCloseable {
         }
         if (status == 503) refused.incrementAndGet();
         json(ctx, status, Json.error(status, msg));
+    }
+
+    private static org.eclipse.jetty.http.HttpException jettyError(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof org.eclipse.jetty.http.HttpException h && h.getCode() >= 400 && h.getCode() < 600) return h;
+        }
+        return null;
     }
 
     private static void json(Context ctx, int status, String body) {

@@ -140,6 +140,35 @@ class ServeHostileTest {
         assertServing();
     }
 
+    /** A body trickled far below the minimum data rate is cut off with a 408, as JSON. */
+    @Test void trickledBodyGets408() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout(1000);
+            OutputStream out = s.getOutputStream();
+            out.write("POST /api/explain HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            String answer = null;
+            for (int i = 0; i < 60 && answer == null; i++) { // one byte a second, for at most a minute
+                try {
+                    out.write(' ');
+                    out.flush();
+                } catch (java.io.IOException closed) {
+                    // the server may close before reading our last byte; its answer is still there
+                }
+                try {
+                    byte[] buf = new byte[4096];
+                    int n = s.getInputStream().read(buf);
+                    if (n > 0) answer = new String(buf, 0, n, StandardCharsets.UTF_8);
+                } catch (java.net.SocketTimeoutException wait) {
+                    // nothing yet
+                }
+            }
+            assertTrue(answer != null && answer.startsWith("HTTP/1.1 408"), String.valueOf(answer));
+            assertTrue(answer.contains("\"error\":\"the request body arrived too slowly"), answer);
+        }
+        assertServing();
+    }
+
     static String rawRequest(String request) throws Exception {
         try (Socket s = new Socket("127.0.0.1", server.port())) {
             s.setSoTimeout(20_000);
