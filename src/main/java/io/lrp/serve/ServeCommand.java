@@ -4,7 +4,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code lrp serve}: the explanation page and JSON API over HTTP. */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
@@ -15,6 +17,8 @@ import picocli.CommandLine.Option;
                 "  lrp serve --port 9000 --models minilm-sst2,path/to/bert-classifier",
                 "  curl -s localhost:8080/api/explain -d '{\"text\": \"a charming, funny delight\", \"methods\": [\"lrp-ah-ln\", \"gi\"]}'"})
 public final class ServeCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
     private static final ServeConfig D = ServeConfig.defaults();
 
     @Option(names = "--port", defaultValue = "8080", description = "TCP port; 0 picks a free one. Default: ${DEFAULT-VALUE}.")
@@ -60,21 +64,25 @@ public final class ServeCommand implements Callable<Integer> {
                 maxConnections != null ? maxConnections : D.maxConnections(),
                 idle != null ? (long) (idle * 1000) : D.idleTimeoutMillis(), D.graceMillis());
         c.validate();
-        System.err.println("lrp serve: loading " + String.join(", ", models) + " ...");
+        java.io.PrintWriter err = spec.commandLine().getErr();
+        err.println("lrp serve: loading " + String.join(", ", models) + " ...");
         LrpServer server = LrpServer.start(c, System.err);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.err.println("lrp serve: stopping (finishing accepted requests) ...");
+            err.println("lrp serve: stopping (finishing accepted requests) ...");
+            err.flush();
             server.close();
-            System.err.println("lrp serve: stopped");
+            err.println("lrp serve: stopped");
+            err.flush();
             stopped.countDown();
         }, "lrp-serve-shutdown"));
         String shown = host.contains(":") ? "[" + host + "]" : host;
-        System.err.println("lrp serve: http://" + shown + ":" + server.port() + "/  (" + c.workers() + " workers, queue "
+        err.println("lrp serve: http://" + shown + ":" + server.port() + "/  (" + c.workers() + " workers, queue "
                 + c.queue() + "; API description at /openapi.json)");
         if (!host.equals("127.0.0.1") && !host.equals("localhost") && !host.equals("::1")) {
-            System.err.println("lrp serve: note: listening beyond this machine; there is no authentication");
+            err.println("lrp serve: note: listening beyond this machine; there is no authentication");
         }
+        err.flush();
         stopped.await();
         return 0;
     }
