@@ -17,12 +17,15 @@ pid="$(pgrep -f "io.lrp.cli.Main serve --port $port" | head -1)"
 # resident memory (kB) and the heap in use right after a full collection (bytes)
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$pid/status"; }
 heap() { jcmd "$pid" GC.run >/dev/null; curl -s "http://127.0.0.1:$port/health" | python3 -c 'import json,sys; print(json.load(sys.stdin)["heap_used_bytes"])'; }
-rss0="$(rss)"; heap0="$(heap)"
+# CPU seconds the server has used (user + system): the load test's cost whatever else runs here
+cpu() { awk -v t="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / t}' "/proc/$pid/stat"; }
+rss0="$(rss)"; heap0="$(heap)"; cpu0="$(cpu)"; load0="$(cut -d' ' -f1 /proc/loadavg)"
 result="$(java docs/ServeLoad.java "$port" "$clients" "$seconds" 10)"
+cpu1="$(cpu)"; load1="$(cut -d' ' -f1 /proc/loadavg)"
 rss1="$(rss)"; heap1="$(heap)"
 served="$(curl -s "http://127.0.0.1:$port/health")"
 kill -TERM "$pid"; wait "$launcher" || true
 trap - EXIT
-echo "${result%\}},\"rss_start_kb\":$rss0,\"rss_end_kb\":$rss1,\"heap_after_gc_start_bytes\":$heap0,\"heap_after_gc_end_bytes\":$heap1,\"cpus\":$(nproc),\"server_health_end\":$served}"
+echo "${result%\}},\"rss_start_kb\":$rss0,\"rss_end_kb\":$rss1,\"heap_after_gc_start_bytes\":$heap0,\"heap_after_gc_end_bytes\":$heap1,\"server_cpu_s\":$(python3 -c "print(round($cpu1 - $cpu0, 2))"),\"loadavg_start\":$load0,\"loadavg_end\":$load1,\"cpus\":$(nproc),\"server_health_end\":$served}"
 grep -v '^lrp serve: http' "$log" | grep -v 'loading' >&2 || true
 rm -f "$log"
