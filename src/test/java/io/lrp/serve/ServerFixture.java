@@ -38,15 +38,24 @@ final class ServerFixture {
 
     static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(20)).build();
 
+    /**
+     * The shared client keeps connections open between requests; against a server whose idle
+     * timeout is short it could pick one the server has just closed, so such servers get a new
+     * client (a new connection) per request.
+     */
+    static HttpClient client(LrpServer s) {
+        return s.config().idleTimeoutMillis() < 10_000 ? HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(20)).build() : CLIENT;
+    }
+
     static HttpResponse<String> post(LrpServer s, String path, String body) throws Exception {
-        return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + path))
+        return client(s).send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + path))
                 .timeout(Duration.ofSeconds(120))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 
     static HttpResponse<String> get(LrpServer s, String path) throws Exception {
-        return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + path))
+        return client(s).send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + path))
                 .timeout(Duration.ofSeconds(60)).GET().build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 }
