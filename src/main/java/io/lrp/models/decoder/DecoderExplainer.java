@@ -27,6 +27,7 @@ public final class DecoderExplainer {
     private final DecoderModel model;
     private Relevance.Options options = Relevance.Options.DEFAULT;
     private int top = 5;
+    private int[] stop; // null: the model's EOS ids
 
     private DecoderExplainer(DecoderModel model) { this.model = model; }
 
@@ -46,6 +47,14 @@ public final class DecoderExplainer {
     }
 
     public DecoderModel model() { return model; }
+
+    /** Token ids that end a generation (default: the model's EOS ids); the stop token itself is generated and explained. */
+    public DecoderExplainer stopTokens(int... ids) {
+        this.stop = ids.clone();
+        return this;
+    }
+
+    private int[] stops() { return stop != null ? stop : model.eosIds(); }
 
     /** The prompt's ids as the model reads them (BOS included where the tokenizer adds one). */
     public int[] encode(String text) {
@@ -172,7 +181,7 @@ public final class DecoderExplainer {
         }
         KvCache cache = model.newCache(capacity);
         float[] logits = model.step(cache, promptIds);
-        int[] eos = model.eosIds();
+        int[] eos = stops();
         List<Integer> out = new ArrayList<>();
         while (true) {
             int next = Relevance.argmax(logits);
@@ -199,7 +208,7 @@ public final class DecoderExplainer {
             steps.add(new Step(i, gen[i], tok == null ? "<" + gen[i] + ">" : tok.piece(gen[i]), ctx,
                     explainIds(text, ctx, methods, gen[i])));
         }
-        boolean eos = gen.length > 0 && contains(model.eosIds(), gen[gen.length - 1]);
+        boolean eos = gen.length > 0 && contains(stops(), gen[gen.length - 1]);
         return new Generation(prompt, promptIds.clone(), gen, eos, steps);
     }
 
