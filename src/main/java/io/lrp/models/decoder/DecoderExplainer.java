@@ -71,8 +71,9 @@ public final class DecoderExplainer {
     }
 
     /**
-     * A target given as a token id ("3681") or as text that is exactly one token (" Paris");
-     * null or blank for the predicted next token.
+     * A target given as a token id ("3681"), as the text of one vocabulary entry (" Paris" is
+     * "▁Paris" or "ĠParis"), or as text the tokenizer turns into one token; null or empty for
+     * the predicted next token.
      */
     public Integer parseTarget(String spec) {
         if (spec == null || spec.isEmpty()) return null;
@@ -87,6 +88,8 @@ public final class DecoderExplainer {
             return id;
         }
         if (model.decoderTokenizer() == null) throw new LrpException("model " + model.name() + " has no tokenizer: give the target as a token id");
+        int exact = model.decoderTokenizer().tokenOf(spec);
+        if (exact >= 0) return exact;
         int[] ids = model.decoderTokenizer().encodeContinuation(spec);
         if (ids.length != 1) {
             throw new LrpException("target '" + spec + "' is " + ids.length + " tokens " + Arrays.toString(ids)

@@ -125,6 +125,23 @@ public final class DecoderTokenizer implements AutoCloseable {
         return out;
     }
 
+    /**
+     * The id of the one vocabulary entry whose text is exactly this ("▁Paris" for " Paris" in a
+     * SentencePiece vocabulary, "ĠParis" in a byte-level one), or -1.
+     */
+    public int tokenOf(String text) {
+        String piece;
+        if (pieces == Pieces.SENTENCEPIECE) {
+            piece = text.replace(' ', '\u2581');
+        } else {
+            StringBuilder b = new StringBuilder();
+            for (byte x : text.getBytes(StandardCharsets.UTF_8)) b.append(CHAR_OF_BYTE[x & 0xff]);
+            piece = b.toString();
+        }
+        Integer id = ids.get(piece);
+        return id == null ? -1 : id;
+    }
+
     /** The ids of a text without special tokens (a continuation such as " Paris"). */
     public int[] encodeContinuation(String text) {
         long[] raw = tokenizer.encode(text, false, false).getIds();
@@ -175,12 +192,14 @@ public final class DecoderTokenizer implements AutoCloseable {
 
     /** GPT-2's byte-to-unicode table, inverted: printable bytes stand for themselves, the others for 256 + n. */
     private static final Map<Character, Integer> BYTE_OF_CHAR = new HashMap<>();
+    private static final char[] CHAR_OF_BYTE = new char[256];
     static {
         int n = 0;
         for (int b = 0; b < 256; b++) {
             boolean printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
             char c = printable ? (char) b : (char) (256 + n++);
             BYTE_OF_CHAR.put(c, b);
+            CHAR_OF_BYTE[b] = c;
         }
     }
 

@@ -164,21 +164,34 @@ public final class Gpt2Model extends DecoderModel {
 
     @Override protected Var blocks(Tape tape, Var h, int batch, int len, KvCache cache) {
         int heads = config.heads();
+        Var input = h;
         for (int l = 0; l < blocks.length; l++) {
             Block b = blocks[l];
             float scale = (float) (1 / Math.sqrt(config.headDim()) / (config.scaleByInverseLayer() ? l + 1 : 1));
             Var a = b.ln1().apply(tape, h);
             Var q = b.q().apply(tape, a), k = b.k().apply(tape, a), v = b.v().apply(tape, a);
+            tape.discard(a); // (a recording tape keeps what its backward pass reads)
             Var ctx = cache == null
                     ? DecoderOps.causalAttention(tape, q, k, v, batch, len, heads, heads, scale).context()
                     : Var.constant(new Tensor(cache.attend(l, q.value.data, k.value.data, v.value.data, len, heads, heads, scale),
                             len, config.hidden()));
-            h = Ops.add(tape, h, b.proj().apply(tape, ctx));
-            Var m = b.ln2().apply(tape, h);
+            tape.discard(q, k, v);
+            Var o = b.proj().apply(tape, ctx);
+            tape.discard(ctx);
+            Var h1 = Ops.add(tape, h, o);
+            tape.discard(o);
+            if (h != input) tape.discard(h);
+            Var m = b.ln2().apply(tape, h1);
+            Var pre = b.fc().apply(tape, m);
+            tape.discard(m);
             Var inner = config.activation().equals("gelu")
-                    ? Ops.gelu(tape, b.fc().apply(tape, m), Role.ACTIVATION)
-                    : DecoderOps.geluNew(tape, b.fc().apply(tape, m), Role.ACTIVATION);
-            h = Ops.add(tape, h, b.out().apply(tape, inner));
+                    ? Ops.gelu(tape, pre, Role.ACTIVATION)
+                    : DecoderOps.geluNew(tape, pre, Role.ACTIVATION);
+            tape.discard(pre);
+            Var out = b.out().apply(tape, inner);
+            tape.discard(inner);
+            h = Ops.add(tape, h1, out);
+            tape.discard(out, h1);
         }
         return h;
     }

@@ -193,20 +193,34 @@ public final class LlamaModel extends DecoderModel {
         int heads = config.heads(), kv = config.kvHeads();
         float scale = (float) (1 / Math.sqrt(config.headDim()));
         float[][] cs = rope.tables(cache == null ? 0 : cache.length(), len);
+        Var input = h;
         for (int l = 0; l < blocks.length; l++) {
             Block b = blocks[l];
             Var a = DecoderOps.rmsNorm(tape, h, b.inputNorm(), config.eps(), "model.layers." + l + ".input_layernorm");
-            Var q = DecoderOps.rope(tape, b.q().apply(tape, a), batch, len, heads, cs[0], cs[1]);
-            Var k = DecoderOps.rope(tape, b.k().apply(tape, a), batch, len, kv, cs[0], cs[1]);
-            Var v = b.v().apply(tape, a);
+            Var qLin = b.q().apply(tape, a), kLin = b.k().apply(tape, a), v = b.v().apply(tape, a);
+            tape.discard(a); // (a recording tape keeps what its backward pass reads)
+            Var q = DecoderOps.rope(tape, qLin, batch, len, heads, cs[0], cs[1]);
+            Var k = DecoderOps.rope(tape, kLin, batch, len, kv, cs[0], cs[1]);
+            tape.discard(qLin, kLin);
             Var ctx = cache == null
                     ? DecoderOps.causalAttention(tape, q, k, v, batch, len, heads, kv, scale).context()
                     : Var.constant(new Tensor(cache.attend(l, q.value.data, k.value.data, v.value.data, len, heads, kv, scale),
                             len, heads * config.headDim()));
-            h = Ops.add(tape, h, b.o().apply(tape, ctx));
-            Var m = DecoderOps.rmsNorm(tape, h, b.postNorm(), config.eps(), "model.layers." + l + ".post_attention_layernorm");
-            Var inner = DecoderOps.gatedSilu(tape, b.gate().apply(tape, m), b.up().apply(tape, m), Role.ACTIVATION, Role.GATE);
-            h = Ops.add(tape, h, b.down().apply(tape, inner));
+            tape.discard(q, k, v);
+            Var o = b.o().apply(tape, ctx);
+            tape.discard(ctx);
+            Var h1 = Ops.add(tape, h, o);
+            tape.discard(o);
+            if (h != input) tape.discard(h);
+            Var m = DecoderOps.rmsNorm(tape, h1, b.postNorm(), config.eps(), "model.layers." + l + ".post_attention_layernorm");
+            Var gate = b.gate().apply(tape, m), up = b.up().apply(tape, m);
+            tape.discard(m);
+            Var inner = DecoderOps.gatedSilu(tape, gate, up, Role.ACTIVATION, Role.GATE);
+            tape.discard(gate, up);
+            Var down = b.down().apply(tape, inner);
+            tape.discard(inner);
+            h = Ops.add(tape, h1, down);
+            tape.discard(down, h1);
         }
         return h;
     }
