@@ -22,6 +22,13 @@ public final class Rope {
         this.positionScale = positionScale;
     }
 
+    /** Unscaled frequencies for theta and a head of headDim columns. */
+    public static Rope of(double theta, int headDim) {
+        double[] inv = new double[headDim / 2];
+        for (int i = 0; i < inv.length; i++) inv[i] = Math.pow(theta, -2.0 * i / headDim);
+        return new Rope(inv, 1);
+    }
+
     public static Rope read(Checkpoint.Config c, int headDim) {
         if (headDim % 2 != 0) throw c.err("head_dim " + headDim + " is odd: rotary embeddings rotate pairs of columns");
         double theta = c.positive("rope_theta", 10000.0);
