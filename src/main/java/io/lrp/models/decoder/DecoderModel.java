@@ -56,8 +56,27 @@ public abstract class DecoderModel implements Model {
     /** A cache for one sequence of up to capacity tokens. */
     public abstract KvCache newCache(int capacity);
 
+    /** config.json's eos_token_id (one or several), empty when absent. */
+    protected abstract int[] configEos();
+
     /** Token ids the model stops generating at (config eos_token_id, else the tokenizer's EOS). */
-    public abstract int[] eosIds();
+    public int[] eosIds() {
+        if (configEos().length > 0) return configEos().clone();
+        return tokenizer != null && tokenizer.eosId() >= 0 ? new int[] {tokenizer.eosId()} : new int[0];
+    }
+
+    /**
+     * Occlusion's replacement token (methods.md 8.3): the tokenizer's unk token, else its EOS
+     * (GPT-2: both are &lt;|endoftext|&gt;, 50256; LLaMA: &lt;unk&gt;, 0).
+     */
+    @Override public int unkId() {
+        if (tokenizer != null && tokenizer.unkId() >= 0) return tokenizer.unkId();
+        int[] eos = eosIds();
+        return eos.length > 0 ? eos[0] : 0;
+    }
+
+    /** Padding fills positions after the real ones, which the causal mask hides: any id in the vocabulary will do. */
+    @Override public int padId() { return unkId(); }
 
     public DecoderTokenizer decoderTokenizer() { return tokenizer; }
 

@@ -131,17 +131,7 @@ public final class Gpt2Model extends DecoderModel {
     @Override public int hidden() { return config.hidden(); }
     @Override public int layerCount() { return blocks.length; }
     @Override public int maxLength() { return config.positions(); }
-    /** The tokenizer's unk token, else its EOS (GPT-2: both are &lt;|endoftext|&gt;, 50256); methods.md 8.3. */
-    @Override public int unkId() {
-        if (tokenizer != null && tokenizer.unkId() >= 0) return tokenizer.unkId();
-        int[] eos = eosIds();
-        return eos.length > 0 ? eos[0] : 0;
-    }
-    @Override public int padId() { return unkId(); }
-    @Override public int[] eosIds() {
-        if (config.eos().length > 0) return config.eos().clone();
-        return tokenizer != null && tokenizer.eosId() >= 0 ? new int[] {tokenizer.eosId()} : new int[0];
-    }
+    @Override protected int[] configEos() { return config.eos(); }
 
     @Override public String describe() {
         return String.format("GPT-2 decoder, %d layers, hidden %d, %d heads, MLP %d (%s), vocab %d, max %d positions, head tied to wte",

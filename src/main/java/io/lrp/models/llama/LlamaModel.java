@@ -157,17 +157,7 @@ public final class LlamaModel extends DecoderModel {
     @Override public int maxLength() {
         return config.slidingWindow() == null ? config.maxPositions() : Math.min(config.maxPositions(), config.slidingWindow());
     }
-    /** The tokenizer's unk token (&lt;unk&gt;, 0), else its EOS (methods.md 8.3). */
-    @Override public int unkId() {
-        if (tokenizer != null && tokenizer.unkId() >= 0) return tokenizer.unkId();
-        int[] eos = eosIds();
-        return eos.length > 0 ? eos[0] : 0;
-    }
-    @Override public int padId() { return unkId(); }
-    @Override public int[] eosIds() {
-        if (config.eos().length > 0) return config.eos().clone();
-        return tokenizer != null && tokenizer.eosId() >= 0 ? new int[] {tokenizer.eosId()} : new int[0];
-    }
+    @Override protected int[] configEos() { return config.eos(); }
 
     @Override public String describe() {
         return String.format("%s decoder, %d layers, hidden %d, %d heads / %d key-value heads of %d, MLP %d (SwiGLU), vocab %d, "
