@@ -40,6 +40,15 @@ class FamilyLoadingCliTest {
         return dir;
     }
 
+    /**
+     * Two runs of the same model on the same text: equal up to float32 rounding (the element-wise
+     * kernels switch from their scalar twins to the vector ones at a time that depends on the load).
+     */
+    private static void assertSameNumbers(JsonNode expected, JsonNode actual) {
+        double[] e = GoldenFiles.doubles(expected), a = GoldenFiles.doubles(actual);
+        GoldenFiles.assertClose("values", e, a, 1e-6, 1e-5);
+    }
+
     @Test
     void infoNamesFamilySizesTokenizerAndHead() throws Exception {
         CliRunner.Result r = CliRunner.run("info", "--model", GoldenFiles.path("families/distilbert_small").toString());
@@ -67,7 +76,7 @@ class FamilyLoadingCliTest {
         CliRunner.Result y = CliRunner.run("explain", "--model", GoldenFiles.path("families/roberta_small").toString(), "--format", "json",
                 "Never again, thanks.");
         assertEquals(0, x.code(), x.err());
-        assertEquals(GoldenFiles.JSON.readTree(y.out()).get("relevance"), GoldenFiles.JSON.readTree(x.out()).get("relevance"));
+        assertSameNumbers(GoldenFiles.JSON.readTree(y.out()).get("relevance"), GoldenFiles.JSON.readTree(x.out()).get("relevance"));
         assertTrue(CliRunner.run("info", "--model", xlm.toString()).out().contains("family:       xlm-roberta"));
     }
 
@@ -95,8 +104,8 @@ class FamilyLoadingCliTest {
         CliRunner.Result sharded = CliRunner.run("explain", "--model", dir.toString(), "--format", "json", "Never again, thanks.");
         assertEquals(0, sharded.code(), sharded.err());
         JsonNode x = GoldenFiles.JSON.readTree(single.out()), y = GoldenFiles.JSON.readTree(sharded.out());
-        assertEquals(x.get("relevance"), y.get("relevance"));
-        assertEquals(x.get("logits"), y.get("logits"));
+        assertSameNumbers(x.get("relevance"), y.get("relevance"));
+        assertSameNumbers(x.get("logits"), y.get("logits"));
 
         // the index names a shard that is not there
         Path broken = Files.createDirectories(tmp.resolve("broken"));
