@@ -11,8 +11,22 @@ import java.util.List;
 final class PathMethods {
     private PathMethods() {}
 
-    /** How many variants go through the model at once. */
+    /** How many variants go through the model at once, at most. */
     private static final int CHUNK = 32;
+
+    /**
+     * The memory one chunk of variants may take: an eighth of the heap, at most 512 MB (-Dlrp.chunk.MB).
+     * A chunk's arrays are counted by the arena (activations, attention maps, gradients); the rest
+     * of the heap holds the model, the arena's pool and the other threads' work.
+     */
+    static long chunkBudget() {
+        return Long.getLong("lrp.chunk.MB", Math.min(512, Runtime.getRuntime().maxMemory() >> 23)) << 20;
+    }
+
+    /** Variants per chunk once one variant is known to take {@code perVariant} bytes: within the budget, 1 to 32. */
+    static int chunkSize(long perVariant) {
+        return (int) Math.max(1, Math.min(CHUNK, chunkBudget() / Math.max(1, perVariant)));
+    }
 
     /**
      * IG from the all-zero embedding baseline: R_t = sum_d x_td * mean_k g(alpha_k x)_td with
@@ -28,10 +42,16 @@ final class PathMethods {
             float[] x = model.embed(one).data;
             int n = seq.length(), hidden = x.length / n;
             double[] gradSum = new double[x.length];
-            for (int k0 = 0; k0 < steps; k0 += CHUNK) {
+            // the first step alone measures what one step takes; the others go in chunks within the budget
+            int size = 1;
+            for (int k0 = 0; k0 < steps; ) {
+                int m = Math.min(size, steps - k0);
                 try (io.lrp.tensor.Arena chunk = io.lrp.tensor.Arena.open()) { // its arrays serve the next chunk
-                    integrateChunk(model, seq, x, t[b], steps, k0, Math.min(CHUNK, steps - k0), gradSum);
+                    integrateChunk(model, seq, x, t[b], steps, k0, m, gradSum);
+                    if (k0 == 0) size = chunkSize(chunk.peakBytes());
                 }
+                k0 += m;
+                Steps.done(m);
             }
             double[] rb = new double[n];
             for (int tok = 0; tok < n; tok++) {
@@ -73,16 +93,24 @@ final class PathMethods {
             int n = seq.length();
             float[] base = Relevance.logits(model, Batch.single(seq))[0];
             double[] rb = new double[n];
-            for (int s0 = 0; s0 < n; s0 += CHUNK) {
-                int m = Math.min(CHUNK, n - s0);
+            int size = 1;
+            for (int s0 = 0; s0 < n; ) {
+                int m = Math.min(size, n - s0);
+                io.lrp.tensor.Arena scope = io.lrp.tensor.Arena.open();
                 List<Batch.Sequence> variants = new ArrayList<>();
                 for (int i = 0; i < m; i++) {
                     int[] v = seq.ids().clone();
                     v[s0 + i] = model.unkId();
                     variants.add(new Batch.Sequence(v, seq.types()));
                 }
-                float[][] z = Relevance.logits(model, Batch.ofSequences(variants, model.padId()));
+                float[][] z;
+                try (scope) {
+                    z = Relevance.logits(model, Batch.ofSequences(variants, model.padId()));
+                    if (s0 == 0) size = chunkSize(scope.peakBytes());
+                }
                 for (int i = 0; i < m; i++) rb[s0 + i] = (double) base[t[b]] - z[i][t[b]];
+                s0 += m;
+                Steps.done(m);
             }
             r[b] = rb;
         }
