@@ -74,7 +74,10 @@ public final class HtmlReport {
         sb.append("<h2>Text ").append(n + 1).append("</h2>\n<p class=\"input\">")
           .append(esc(first.text())).append("</p>\n");
         double[] p = Heat.softmax(first.logits());
-        if (p.length > 0) {
+        if (p.length == 1) { // a single score (a similarity): its softmax is 1 and means nothing
+            sb.append("<p class=\"prediction\">").append(esc(Heat.label(labels, 0, first.label()))).append(": <b>")
+              .append(String.format(Locale.ROOT, "%.4f", first.logits()[0])).append("</b></p>\n");
+        } else if (p.length > 0) {
             int best = Heat.argmax(p);
             sb.append("<p class=\"prediction\">prediction: <b>")
               .append(esc(Heat.label(labels, best, null))).append("</b> (");
