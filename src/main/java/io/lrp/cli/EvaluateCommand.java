@@ -77,6 +77,7 @@ final class EvaluateCommand implements Callable<Integer> {
         List<Example> examples = Datasets.read(data, Datasets.parseFormat(format));
         if (examples.isEmpty()) throw new LrpException(data + ": no examples");
         examples = select(examples);
+        Args.writableDirectory(out);
         Model m = Models.open(model);
 
         Evaluation.Settings settings = new Evaluation.Settings(ms, seed, gamma, batch, truncate);

@@ -98,8 +98,15 @@ final class ExplainCommand implements Callable<Integer> {
                         + " is empty or only whitespace, nothing to explain");
             }
         }
+        if (batch < 1) throw new LrpException("--batch must be >= 1, got " + batch);
+        if (threads != null && threads < 1) throw new LrpException("--threads must be >= 1, got " + threads);
+        if (file != null) Args.readableFile(file, "text file");
+        Args.writableFile(out);
+        List<String> peeked = ModelLabels.peek(model);  // a wrong --target is reported before the load
+        if (target != null && peeked != null && !peeked.isEmpty()) resolveTarget(io.lrp.models.ModelLoader.BUILT_IN.contains(model) ? model
+                : String.valueOf(java.nio.file.Path.of(model).toAbsolutePath().normalize().getFileName()), peeked);
         Model m = Models.open(model);
-        int targetIndex = resolveTarget(m);
+        int targetIndex = resolveTarget(m.name(), m.labels());
 
         PrintWriter sink = out != null
                 ? new PrintWriter(Files.newBufferedWriter(out, StandardCharsets.UTF_8))
@@ -224,19 +231,18 @@ final class ExplainCommand implements Callable<Integer> {
         }
     }
 
-    private int resolveTarget(Model m) {
+    private int resolveTarget(String name, List<String> labels) {
         if (target == null) return -1;
-        List<String> labels = m.labels();
         for (int i = 0; i < labels.size(); i++) if (labels.get(i).equalsIgnoreCase(target)) return i;
         try {
             int t = Integer.parseInt(target.trim());
             if (t < 0 || t >= labels.size()) {
-                throw new LrpException("target " + t + " out of range: model " + m.name() + " has " + labels.size()
+                throw new LrpException("target " + t + " out of range: model " + name + " has " + labels.size()
                         + " classes (0.." + (labels.size() - 1) + ": " + String.join(", ", labels) + ")");
             }
             return t;
         } catch (NumberFormatException e) {
-            throw new LrpException("unknown target label '" + target + "': model " + m.name() + " has labels " + String.join(", ", labels));
+            throw new LrpException("unknown target label '" + target + "': model " + name + " has labels " + String.join(", ", labels));
         }
     }
 }
