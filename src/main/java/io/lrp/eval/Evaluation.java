@@ -390,10 +390,13 @@ public final class Evaluation {
         writeAtomically(dir.resolve("summary.md"), Reports.markdown(summaries));
         writeAtomically(dir.resolve("summary.csv"), Reports.csv(summaries));
         if (plots) {
-            Plots.curves(summaries, dir);
+            String source = examples.get(0).source();
+            String about = model.name() + " on " + (source == null ? "data" : java.nio.file.Path.of(source).getFileName())
+                    + ", " + examples.size() + " examples";
+            Plots.curves(summaries, dir, about);
             Map<String, List<SampleRecord>> cons = new LinkedHashMap<>();
             for (Method m : List.of(Method.GI, Method.LRP_AH_LN)) if (records.containsKey(m.id())) cons.put(m.id(), records.get(m.id()));
-            if (!cons.isEmpty()) Plots.conservation(cons, dir);
+            if (!cons.isEmpty()) Plots.conservation(cons, dir, about);
         }
         return new Report(summaries, records, computed, resumed, dir);
     }

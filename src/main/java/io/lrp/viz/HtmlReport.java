@@ -127,7 +127,7 @@ public final class HtmlReport {
           .append("<span class=\"lvl-word\">").append(Heat.num(wordMax)).append(" (words)</span>")
           .append("<span class=\"lvl-token\">").append(Heat.num(tokMax)).append(" (tokens)</span>")
           .append("</div>\n<p class=\"cons\">")
-          .append(esc(TerminalHeatmap.conservation(e.conservation()))).append("</p>\n</div>\n");
+          .append(esc(ConservationLine.of(e))).append("</p>\n</div>\n");
     }
 
     private static void appendSpan(StringBuilder sb, String cls, String attr, String label,
