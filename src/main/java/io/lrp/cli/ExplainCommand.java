@@ -115,12 +115,20 @@ final class ExplainCommand implements Callable<Integer> {
             Output output = new Output(fmt, m, sink);
             if (ids != null) {
                 List<Explanation> row = new ArrayList<>();
-                for (Method method : ms) row.add(explainer(m, method).explainIds(ids, targetIndex));
+                try (Progress p = new Progress(System.err, "explain", ms.size()).ticking()) {
+                    for (Method method : ms) {
+                        p.status(method.id());
+                        row.add(explainer(m, method).explainIds(ids, targetIndex));
+                        p.advance(1, method.id());
+                    }
+                }
                 output.emit(List.of(row));
             } else if (file != null) {
                 streamFile(m, ms, targetIndex, output);
             } else {
-                output.emit(explainRows(m, ms, texts, targetIndex));
+                try (Progress p = new Progress(System.err, "explain", (long) ms.size() * texts.size()).ticking()) {
+                    output.emit(explainRows(m, ms, texts, targetIndex, p, true));
+                }
             }
             output.finish();
         } finally {
@@ -136,13 +144,16 @@ final class ExplainCommand implements Callable<Integer> {
     }
 
     /** One row per text, one explanation per method. */
-    private List<List<Explanation>> explainRows(Model m, List<Method> ms, List<String> inputs, int targetIndex) {
+    private List<List<Explanation>> explainRows(Model m, List<Method> ms, List<String> inputs, int targetIndex, Progress progress,
+                                                boolean countMethods) {
         List<List<Explanation>> rows = new ArrayList<>();
         for (int i = 0; i < inputs.size(); i++) rows.add(new ArrayList<>());
         int[] t = new int[inputs.size()];
         java.util.Arrays.fill(t, targetIndex);
         for (Method method : ms) {
+            if (progress != null) progress.status(method.id() + " (method " + (ms.indexOf(method) + 1) + " of " + ms.size() + ")");
             List<Explanation> res = explainer(m, method).explain(inputs, t);
+            if (progress != null && countMethods) progress.advance(inputs.size(), method.id());
             for (int i = 0; i < inputs.size(); i++) rows.get(i).add(res.get(i));
         }
         return rows;
@@ -160,8 +171,13 @@ final class ExplainCommand implements Callable<Integer> {
             if (!Files.exists(file) || Files.isDirectory(file)) throw new LrpException("text file not found: " + file);
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         }
+        try (Progress progress = new Progress(System.err, "explain", lines.size()).ticking(false)) {
+            streamLines(m, ms, targetIndex, output, lines, progress);
+        }
+    }
+
+    private void streamLines(Model m, List<Method> ms, int targetIndex, Output output, List<String> lines, Progress progress) throws IOException {
         PrintWriter err = spec.commandLine().getErr();
-        Progress progress = new Progress(System.err, "explain", lines.size());
         int skipped = 0, chunk = Math.max(batch, 32);
         for (int start = 0; start < lines.size(); start += chunk) {
             int end = Math.min(lines.size(), start + chunk);
@@ -175,7 +191,7 @@ final class ExplainCommand implements Callable<Integer> {
                     skipped++;
                 }
             }
-            if (!good.isEmpty()) output.emit(explainRows(m, ms, good, targetIndex));
+            if (!good.isEmpty()) output.emit(explainRows(m, ms, good, targetIndex, progress, false));
             output.flush();
             progress.advance(end - start, skipped == 0 ? "" : skipped + " skipped");
         }

@@ -302,7 +302,12 @@ public final class Evaluation {
         int total = 0;
         for (Method m : settings.methods()) total += examples.size() - done.get(m.id()).size();
         if (total == 0) return 0;
-        Progress progress = progressOut == null ? null : new Progress(progressOut, "evaluate", total);
+        try (Progress progress = progressOut == null ? null : new Progress(progressOut, "evaluate", total).ticking(false)) {
+            return compute(ch, done, progress);
+        }
+    }
+
+    private int compute(FileChannel ch, Map<String, TreeMap<Integer, SampleRecord>> done, Progress progress) throws IOException {
         int computed = 0;
         int bs = settings.batchSize();
         for (int start = 0; start < examples.size(); start += bs) {
@@ -310,6 +315,7 @@ public final class Evaluation {
             for (Method m : settings.methods()) {
                 TreeMap<Integer, SampleRecord> have = done.get(m.id());
                 if (have.subMap(start, end).size() == end - start) continue;
+                if (progress != null) progress.status(m.id() + " on examples " + (start + 1) + "-" + end);
                 List<Explanation> ex = explain(m, start, end);
                 for (int i = start; i < end; i++) {
                     if (have.containsKey(i)) continue;
