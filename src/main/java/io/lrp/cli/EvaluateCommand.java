@@ -22,12 +22,14 @@ import picocli.CommandLine.Spec;
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Input perturbation evaluation (Ali et al. 2022): AUAC (generate), AUPC and AU-MSE (pruning) per method,",
                 "explaining the true label of each example. Resumable: run the same command again after an interruption."},
-        footer = {"", "Writes to DIR: samples.jsonl (one line per sample and method, as computed), run.json, summary.json,",
-                "summary.md, summary.csv, curves.png/.svg (mean E vs fraction, generate and pruning side by side) and",
-                "conservation.png/.svg (sum of relevance vs explained logit, for gi and lrp-ah-ln).",
+        footer = {"", "Writes to DIR: samples.jsonl (one line per sample and method, as computed),",
+                "run.json, summary.json, summary.md, summary.csv, curves.png/.svg (mean E vs",
+                "fraction, generate and pruning side by side) and conservation.png/.svg",
+                "(sum R + bias for lrp-ah-ln, sum R for gi, vs the explained logit).",
                 "", "Example:",
-                "  lrp evaluate --model minilm-sst2 --data ../shared/data/sst2/stsa.binary.test --methods lrp-ah-ln,gi,random \\",
-                "      --limit 200 --out /tmp/eval-sst2"})
+                "  lrp evaluate --model minilm-sst2 \\",
+                "      --data ../shared/data/sst2/stsa.binary.test \\",
+                "      --methods lrp-ah-ln,gi,random --limit 200 --out /tmp/eval-sst2"})
 final class EvaluateCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 

@@ -28,9 +28,11 @@ import picocli.CommandLine.Spec;
 @Command(name = "explain", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Explain a model's prediction: relevance of every token for one logit.",
         footer = {"", "Examples:",
-                "  lrp explain --model path/to/bert-classifier \"the film is a charming, funny delight\"",
-                "  lrp explain --model m --method lrp-ah-ln,gi,rollout --format html --out report.html \"text\"",
-                "  lrp explain --model m --method all --format json \"first text\" \"second text\"",
+                "  lrp explain \"the film is a charming, funny delight\"",
+                "  lrp explain --model path/to/bert-classifier \"a charming film\"",
+                "  lrp explain --method lrp-ah-ln,gi,rollout --format html \\",
+                "      --out report.html \"the film is a charming, funny delight\"",
+                "  lrp explain --method all --format json \"first text\" \"second text\"",
                 "  lrp explain --model m --ids 101,2023,2003,102"})
 final class ExplainCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -107,6 +109,15 @@ final class ExplainCommand implements Callable<Integer> {
                 : String.valueOf(java.nio.file.Path.of(model).toAbsolutePath().normalize().getFileName()), peeked);
         Model m = Models.open(model);
         int targetIndex = resolveTarget(m.name(), m.labels());
+        if (truncate && m.tokenizer() != null) {
+            for (int i = 0; i < texts.size(); i++) {
+                int n = m.tokenizer().encode(texts.get(i)).length();
+                if (n > m.maxLength()) {
+                    spec.commandLine().getErr().printf("lrp: note: TEXT %d truncated from %d to %d tokens (the model's limit)%n",
+                            i + 1, n, m.maxLength());
+                }
+            }
+        }
 
         PrintWriter sink = out != null
                 ? new PrintWriter(Files.newBufferedWriter(out, StandardCharsets.UTF_8))
@@ -204,6 +215,7 @@ final class ExplainCommand implements Callable<Integer> {
         try {
             int n = m.tokenizer().encode(line).length();
             if (n > m.maxLength() && !truncate) return n + " tokens exceed the model's limit of " + m.maxLength() + " (use --truncate)";
+            if (n > m.maxLength()) spec.commandLine().getErr().println("lrp: note: " + file + ": a line truncated from " + n + " to " + m.maxLength() + " tokens");
             return null;
         } catch (LrpException e) {
             return e.getMessage();
