@@ -22,12 +22,14 @@ import picocli.CommandLine.Spec;
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Input perturbation evaluation (Ali et al. 2022): AUAC (generate), AUPC and AU-MSE (pruning) per method,",
                 "explaining the true label of each example. Resumable: run the same command again after an interruption."},
-        footer = {"", "Writes to DIR: samples.jsonl (one line per sample and method, as computed), run.json, summary.json,",
-                "summary.md, summary.csv, curves.png/.svg (mean E vs fraction, generate and pruning side by side) and",
-                "conservation.png/.svg (sum of relevance vs explained logit, for gi and lrp-ah-ln).",
+        footer = {"", "Writes to DIR: samples.jsonl (one line per sample and method, as computed),",
+                "run.json, summary.json, summary.md, summary.csv, curves.png/.svg (mean E vs",
+                "fraction, generate and pruning side by side) and conservation.png/.svg",
+                "(sum R + bias for lrp-ah-ln, sum R for gi, vs the explained logit).",
                 "", "Example:",
-                "  lrp evaluate --model minilm-sst2 --data ../shared/data/sst2/stsa.binary.test --methods lrp-ah-ln,gi,random \\",
-                "      --limit 200 --out /tmp/eval-sst2"})
+                "  lrp evaluate --model minilm-sst2 \\",
+                "      --data ../shared/data/sst2/stsa.binary.test \\",
+                "      --methods lrp-ah-ln,gi,random --limit 200 --out /tmp/eval-sst2"})
 final class EvaluateCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -41,8 +43,18 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--format", description = "stsa, glue or jsonl (detected from the content when absent).")
     String format;
 
-    @Option(names = "--methods", defaultValue = "all",
-            description = "Comma-separated methods, or all: ${sys:lrp.methods}. Default: ${DEFAULT-VALUE}.")
+    /** The methods of the paper's table (Ali et al. 2022, Table 2), as in the README's reproduction. */
+    static final String PAPER_METHODS = "random,a-last,rollout,gae,gi,lrp-ah,lrp-ah-ln";
+
+    @Option(names = "--methods", defaultValue = PAPER_METHODS, paramLabel = "LIST",
+            description = {"Comma-separated methods, or all (the ${sys:lrp.methods.count}: ${sys:lrp.methods}). Default: the paper's 7, ${DEFAULT-VALUE}.",
+                    "Cost per example, in passes through the model (N = tokens):",
+                    "  1 forward: random, a-last, rollout;",
+                    "  1 forward + 1 backward: gi, lrp-ah, lrp-ah-ln, attnlrp, saliency, gae;",
+                    "  51 forward + 50 backward: ig (about 50x gi);",
+                    "  N + 2 forward: occlusion;",
+                    "  1 forward + N max-flow problems: attention-flow (slowest on long inputs).",
+                    "Every method also adds the 22 perturbed forward passes of the evaluation itself."})
     String methods;
 
     @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR", description = "Output directory (created; an existing run there is resumed).")
@@ -77,6 +89,7 @@ final class EvaluateCommand implements Callable<Integer> {
         List<Example> examples = Datasets.read(data, Datasets.parseFormat(format));
         if (examples.isEmpty()) throw new LrpException(data + ": no examples");
         examples = select(examples);
+        Args.writableDirectory(out);
         Model m = Models.open(model);
 
         Evaluation.Settings settings = new Evaluation.Settings(ms, seed, gamma, batch, truncate);

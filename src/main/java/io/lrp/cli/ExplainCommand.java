@@ -28,9 +28,11 @@ import picocli.CommandLine.Spec;
 @Command(name = "explain", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Explain a model's prediction: relevance of every token for one logit.",
         footer = {"", "Examples:",
-                "  lrp explain --model path/to/bert-classifier \"the film is a charming, funny delight\"",
-                "  lrp explain --model m --method lrp-ah-ln,gi,rollout --format html --out report.html \"text\"",
-                "  lrp explain --model m --method all --format json \"first text\" \"second text\"",
+                "  lrp explain \"the film is a charming, funny delight\"",
+                "  lrp explain --model path/to/bert-classifier \"a charming film\"",
+                "  lrp explain --method lrp-ah-ln,gi,rollout --format html \\",
+                "      --out report.html \"the film is a charming, funny delight\"",
+                "  lrp explain --method all --format json \"first text\" \"second text\"",
                 "  lrp explain --model m --ids 101,2023,2003,102", "", "Methods:", "${sys:lrp.methods.help}"})
 final class ExplainCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -98,8 +100,24 @@ final class ExplainCommand implements Callable<Integer> {
                         + " is empty or only whitespace, nothing to explain");
             }
         }
+        if (batch < 1) throw new LrpException("--batch must be >= 1, got " + batch);
+        if (threads != null && threads < 1) throw new LrpException("--threads must be >= 1, got " + threads);
+        if (file != null) Args.readableFile(file, "text file");
+        Args.writableFile(out);
+        List<String> peeked = ModelLabels.peek(model);  // a wrong --target is reported before the load
+        if (target != null && peeked != null && !peeked.isEmpty()) resolveTarget(io.lrp.models.ModelLoader.BUILT_IN.contains(model) ? model
+                : String.valueOf(java.nio.file.Path.of(model).toAbsolutePath().normalize().getFileName()), peeked);
         Model m = Models.open(model);
-        int targetIndex = resolveTarget(m);
+        int targetIndex = resolveTarget(m.name(), m.labels());
+        if (truncate && m.tokenizer() != null) {
+            for (int i = 0; i < texts.size(); i++) {
+                int n = m.tokenizer().encode(texts.get(i)).length();
+                if (n > m.maxLength()) {
+                    spec.commandLine().getErr().printf("lrp: note: TEXT %d truncated from %d to %d tokens (the model's limit)%n",
+                            i + 1, n, m.maxLength());
+                }
+            }
+        }
 
         PrintWriter sink = out != null
                 ? new PrintWriter(Files.newBufferedWriter(out, StandardCharsets.UTF_8))
@@ -108,12 +126,20 @@ final class ExplainCommand implements Callable<Integer> {
             Output output = new Output(fmt, m, sink);
             if (ids != null) {
                 List<Explanation> row = new ArrayList<>();
-                for (Method method : ms) row.add(explainer(m, method).explainIds(ids, targetIndex));
+                try (Progress p = new Progress(System.err, "explain", ms.size()).ticking()) {
+                    for (Method method : ms) {
+                        p.status(method.id());
+                        row.add(explainer(m, method).explainIds(ids, targetIndex));
+                        p.advance(1, method.id());
+                    }
+                }
                 output.emit(List.of(row));
             } else if (file != null) {
                 streamFile(m, ms, targetIndex, output);
             } else {
-                output.emit(explainRows(m, ms, texts, targetIndex));
+                try (Progress p = new Progress(System.err, "explain", (long) ms.size() * texts.size()).ticking()) {
+                    output.emit(explainRows(m, ms, texts, targetIndex, p, true));
+                }
             }
             output.finish();
         } finally {
@@ -129,13 +155,16 @@ final class ExplainCommand implements Callable<Integer> {
     }
 
     /** One row per text, one explanation per method. */
-    private List<List<Explanation>> explainRows(Model m, List<Method> ms, List<String> inputs, int targetIndex) {
+    private List<List<Explanation>> explainRows(Model m, List<Method> ms, List<String> inputs, int targetIndex, Progress progress,
+                                                boolean countMethods) {
         List<List<Explanation>> rows = new ArrayList<>();
         for (int i = 0; i < inputs.size(); i++) rows.add(new ArrayList<>());
         int[] t = new int[inputs.size()];
         java.util.Arrays.fill(t, targetIndex);
         for (Method method : ms) {
+            if (progress != null) progress.status(method.id() + " (method " + (ms.indexOf(method) + 1) + " of " + ms.size() + ")");
             List<Explanation> res = explainer(m, method).explain(inputs, t);
+            if (progress != null && countMethods) progress.advance(inputs.size(), method.id());
             for (int i = 0; i < inputs.size(); i++) rows.get(i).add(res.get(i));
         }
         return rows;
@@ -153,8 +182,13 @@ final class ExplainCommand implements Callable<Integer> {
             if (!Files.exists(file) || Files.isDirectory(file)) throw new LrpException("text file not found: " + file);
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         }
+        try (Progress progress = new Progress(System.err, "explain", lines.size()).ticking(false)) {
+            streamLines(m, ms, targetIndex, output, lines, progress);
+        }
+    }
+
+    private void streamLines(Model m, List<Method> ms, int targetIndex, Output output, List<String> lines, Progress progress) throws IOException {
         PrintWriter err = spec.commandLine().getErr();
-        Progress progress = new Progress(System.err, "explain", lines.size());
         int skipped = 0, chunk = Math.max(batch, 32);
         for (int start = 0; start < lines.size(); start += chunk) {
             int end = Math.min(lines.size(), start + chunk);
@@ -168,7 +202,7 @@ final class ExplainCommand implements Callable<Integer> {
                     skipped++;
                 }
             }
-            if (!good.isEmpty()) output.emit(explainRows(m, ms, good, targetIndex));
+            if (!good.isEmpty()) output.emit(explainRows(m, ms, good, targetIndex, progress, false));
             output.flush();
             progress.advance(end - start, skipped == 0 ? "" : skipped + " skipped");
         }
@@ -181,6 +215,7 @@ final class ExplainCommand implements Callable<Integer> {
         try {
             int n = m.tokenizer().encode(line).length();
             if (n > m.maxLength() && !truncate) return n + " tokens exceed the model's limit of " + m.maxLength() + " (use --truncate)";
+            if (n > m.maxLength()) spec.commandLine().getErr().println("lrp: note: " + file + ": a line truncated from " + n + " to " + m.maxLength() + " tokens");
             return null;
         } catch (LrpException e) {
             return e.getMessage();
@@ -224,19 +259,18 @@ final class ExplainCommand implements Callable<Integer> {
         }
     }
 
-    private int resolveTarget(Model m) {
+    private int resolveTarget(String name, List<String> labels) {
         if (target == null) return -1;
-        List<String> labels = m.labels();
         for (int i = 0; i < labels.size(); i++) if (labels.get(i).equalsIgnoreCase(target)) return i;
         try {
             int t = Integer.parseInt(target.trim());
             if (t < 0 || t >= labels.size()) {
-                throw new LrpException("target " + t + " out of range: model " + m.name() + " has " + labels.size()
+                throw new LrpException("target " + t + " out of range: model " + name + " has " + labels.size()
                         + " classes (0.." + (labels.size() - 1) + ": " + String.join(", ", labels) + ")");
             }
             return t;
         } catch (NumberFormatException e) {
-            throw new LrpException("unknown target label '" + target + "': model " + m.name() + " has labels " + String.join(", ", labels));
+            throw new LrpException("unknown target label '" + target + "': model " + name + " has labels " + String.join(", ", labels));
         }
     }
 }

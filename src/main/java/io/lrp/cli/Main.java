@@ -22,6 +22,7 @@ public final class Main implements Runnable {
     static {
         // the method list and help lines of the subcommands' usage come from the registry (picocli interpolates ${sys:...})
         System.setProperty("lrp.methods", String.join(", ", io.lrp.explain.Method.ids()));
+        System.setProperty("lrp.methods.count", String.valueOf(io.lrp.explain.Method.ids().size()));
         System.setProperty("lrp.methods.help", io.lrp.explain.Methods.help().stripTrailing().replace("%", "%%"));
     }
 

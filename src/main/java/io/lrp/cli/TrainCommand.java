@@ -32,13 +32,21 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Train a classifier in this runtime and write it as safetensors (best dev accuracy, written atomically each epoch).",
-        footer = {"", "Example (the built-in minilm-sst2):",
-                "  lrp train --arch minilm-head --data ../shared/data/sst2/glue_train.tsv --dev ../shared/data/sst2/stsa.binary.dev \\",
-                "      --test ../shared/data/sst2/stsa.binary.test --out /tmp/minilm-sst2 --epochs 2 --finetune-layers 1"})
+        footer = {"", "Examples (the built-in minilm-sst2, then paper-sst2):",
+                "  lrp train --arch minilm-head --data ../shared/data/sst2/glue_train.tsv \\",
+                "      --dev ../shared/data/sst2/stsa.binary.dev \\",
+                "      --test ../shared/data/sst2/stsa.binary.test \\",
+                "      --out /tmp/minilm-sst2 --epochs 2 --lr 1e-4 --seed 1 --finetune-layers 1",
+                "  lrp train --arch paper --data ../shared/data/sst2/glue_train.tsv \\",
+                "      --dev ../shared/data/sst2/stsa.binary.dev \\",
+                "      --test ../shared/data/sst2/stsa.binary.test \\",
+                "      --out /tmp/paper-sst2 --epochs 2 --lr 2e-4 --seed 1",
+                "  lrp explain --model /tmp/minilm-sst2 \"a charming film\""})
 final class TrainCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--arch", required = true, description = "minilm-head: the embedded MiniLM encoder, its top layers fine-tuned, a new linear head.")
+    @Option(names = "--arch", required = true, description = {"minilm-head: the embedded MiniLM encoder, its top --finetune-layers fine-tuned, a new linear head;",
+            "paper: the paper's attention-only model (3 blocks, pooler, classifier) on MiniLM's frozen embeddings."})
     String arch;
 
     @Option(names = "--data", required = true, description = "Training set (stsa, glue TSV or jsonl).")
@@ -53,16 +61,17 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--format", description = "Data format of all sets: stsa, glue or jsonl (detected when absent).")
     String format;
 
-    @Option(names = "--out", required = true, description = "Output directory (model.safetensors).")
+    @Option(names = "--out", required = true, description = "Output directory: model.safetensors (the best epoch; loads with --model DIR) and last.safetensors (resume state).")
     Path out;
 
-    @Option(names = "--epochs", defaultValue = "2") int epochs;
-    @Option(names = "--lr", defaultValue = "1e-4") double lr;
-    @Option(names = "--batch", defaultValue = "32") int batch;
-    @Option(names = "--seed", defaultValue = "1") long seed;
-    @Option(names = "--finetune-layers", defaultValue = "1", description = "Top encoder layers trained with the head. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--epochs", defaultValue = "2", description = "Passes over the training set. Default: ${DEFAULT-VALUE}.") int epochs;
+    @Option(names = "--lr", defaultValue = "1e-4", description = "AdamW peak learning rate (6% warm-up, then linear decay). Default: ${DEFAULT-VALUE}.") double lr;
+    @Option(names = "--batch", defaultValue = "32", description = "Examples per step. Default: ${DEFAULT-VALUE}.") int batch;
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the initialisation, shuffling and dropout. Default: ${DEFAULT-VALUE}.") long seed;
+    @Option(names = "--finetune-layers", defaultValue = "1", description = "minilm-head: top encoder layers trained with the head (0 to 6). Default: ${DEFAULT-VALUE}.")
     int finetuneLayers;
-    @Option(names = "--labels", defaultValue = "negative,positive", split = ",") List<String> labels;
+    @Option(names = "--labels", defaultValue = "negative,positive", split = ",",
+            description = "Class names by label index, comma-separated. Default: ${DEFAULT-VALUE}.") List<String> labels;
     @Option(names = "--limit", description = "Use only the first N training examples.") Integer limit;
 
     @Override public Integer call() throws Exception {

@@ -312,7 +312,12 @@ public final class Evaluation {
         int total = 0;
         for (Method m : settings.methods()) total += examples.size() - done.get(m.id()).size();
         if (total == 0) return 0;
-        Progress progress = progressOut == null ? null : new Progress(progressOut, "evaluate", total);
+        try (Progress progress = progressOut == null ? null : new Progress(progressOut, "evaluate", total).ticking(false)) {
+            return compute(ch, done, progress);
+        }
+    }
+
+    private int compute(FileChannel ch, Map<String, TreeMap<Integer, SampleRecord>> done, Progress progress) throws IOException {
         int computed = 0;
         int bs = settings.batchSize();
         for (int start = 0; start < examples.size(); start += bs) {
@@ -320,6 +325,7 @@ public final class Evaluation {
             for (Method m : settings.methods()) {
                 TreeMap<Integer, SampleRecord> have = done.get(m.id());
                 if (have.subMap(start, end).size() == end - start) continue;
+                if (progress != null) progress.status(m.id() + " on examples " + (start + 1) + "-" + end);
                 List<Explanation> ex = explain(m, start, end);
                 for (int i = start; i < end; i++) {
                     if (have.containsKey(i)) continue;
@@ -400,10 +406,13 @@ public final class Evaluation {
         writeAtomically(dir.resolve("summary.md"), Reports.markdown(summaries));
         writeAtomically(dir.resolve("summary.csv"), Reports.csv(summaries));
         if (plots) {
-            Plots.curves(summaries, dir);
+            String source = examples.get(0).source();
+            String about = model.name() + " on " + (source == null ? "data" : java.nio.file.Path.of(source).getFileName())
+                    + ", " + examples.size() + " examples";
+            Plots.curves(summaries, dir, about);
             Map<String, List<SampleRecord>> cons = new LinkedHashMap<>();
             for (Method m : List.of(Method.GI, Method.LRP_AH_LN)) if (records.containsKey(m.id())) cons.put(m.id(), records.get(m.id()));
-            if (!cons.isEmpty()) Plots.conservation(cons, dir);
+            if (!cons.isEmpty()) Plots.conservation(cons, dir, about);
         }
         return new Report(summaries, records, computed, resumed, dir);
     }

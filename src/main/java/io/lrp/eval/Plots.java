@@ -32,8 +32,9 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  *       (removed, least relevant first), one line per method, as in the paper's figure. Each
  *       panel is an XChart chart; the two are painted next to each other into one image (PNG)
  *       and into one SVG document.</li>
- *   <li>conservation.png and conservation.svg: the sum of relevance against the explained
- *       logit, one point per sample, for gi and lrp-ah-ln, with the diagonal y = x.</li>
+ *   <li>conservation.png and conservation.svg: against the explained logit, one point per
+ *       sample, sum R + bias relevance for lrp-ah-ln (conservation holds on the diagonal y = x)
+ *       and sum R for gi (which reports no bias).</li>
  * </ul>
  */
 public final class Plots {
@@ -51,10 +52,29 @@ public final class Plots {
         new Color(0xbc, 0xbd, 0x22), new Color(0x17, 0xbe, 0xcf), new Color(0x00, 0x00, 0x00)
     };
 
+    /** One colour per method, fixed (the same method has the same colour in every figure); lrp-ah and lrp-ah-ln far apart. */
+    private static final Map<String, Color> METHOD_COLORS = Map.ofEntries(
+            Map.entry("lrp-ah-ln", new Color(0xd6, 0x27, 0x28)), Map.entry("gi", new Color(0x1f, 0x77, 0xb4)),
+            Map.entry("lrp-ah", new Color(0x2c, 0xa0, 0x2c)), Map.entry("gae", new Color(0xff, 0x7f, 0x0e)),
+            Map.entry("rollout", new Color(0x94, 0x67, 0xbd)), Map.entry("a-last", new Color(0x8c, 0x56, 0x4b)),
+            Map.entry("attnlrp", new Color(0xe3, 0x77, 0xc2)), Map.entry("random", new Color(0x7f, 0x7f, 0x7f)),
+            Map.entry("saliency", new Color(0xbc, 0xbd, 0x22)), Map.entry("ig", new Color(0x17, 0xbe, 0xcf)),
+            Map.entry("occlusion", new Color(0x00, 0x00, 0x00)), Map.entry("attention-flow", new Color(0x00, 0x00, 0x80)));
+
+    /** The method's colour; methods outside the table get the palette's colours in turn. */
+    static Color color(String method, int i) {
+        Color c = METHOD_COLORS.get(method);
+        return c != null ? c : COLORS[i % COLORS.length];
+    }
+
     /** curves.png and curves.svg in dir. */
-    public static void curves(Map<String, Curves.Summary> summaries, Path dir) throws IOException {
-        XYChart gen = panel("generate (MoRF insertion), legend: AUAC", "fraction of tokens restored", summaries, true);
-        XYChart pru = panel("pruning (LeRF deletion), legend: AUPC", "fraction of tokens removed", summaries, false);
+    public static void curves(Map<String, Curves.Summary> summaries, Path dir) throws IOException { curves(summaries, dir, null); }
+
+    /** As above; about (e.g. "minilm-sst2 on stsa.binary.dev, 872 examples") goes into the titles. */
+    public static void curves(Map<String, Curves.Summary> summaries, Path dir, String about) throws IOException {
+        String on = about == null ? "" : ": " + about;
+        XYChart gen = panel("generate (MoRF insertion)" + on + "; legend: AUAC", "fraction of tokens restored", summaries, true);
+        XYChart pru = panel("pruning (LeRF deletion)" + on + "; legend: AUPC", "fraction of tokens removed", summaries, false);
         List<XYChart> panels = List.of(gen, pru);
         writePng(panels, dir.resolve("curves.png"));
         writeSvg(panels, dir.resolve("curves.svg"));
@@ -73,19 +93,42 @@ public final class Plots {
             double area = generate ? s.auac() : s.aupc();
             String name = String.format(java.util.Locale.ROOT, "%s (%.3f)", e.getKey(), area);
             XYSeries ser = c.addSeries(name, s.fracs(), generate ? s.meanGenerateE() : s.meanPruningE());
-            Color col = COLORS[i++ % COLORS.length];
+            Color col = color(e.getKey(), i++);
             ser.setLineColor(col);
             ser.setMarkerColor(col);
             ser.setMarker(SeriesMarkers.CIRCLE);
-            ser.setLineStyle(new BasicStroke(2f));
+            ser.setLineStyle(e.getKey().equals("lrp-ah") ? new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
+                    new float[] {8f, 4f}, 0f) : new BasicStroke(2f)); // dashed: told apart from lrp-ah-ln also without colour
         }
         return c;
     }
 
-    /** conservation.png and conservation.svg in dir: sum R against the explained logit. */
-    public static void conservation(Map<String, List<SampleRecord>> byMethod, Path dir) throws IOException {
-        XYChart c = new XYChartBuilder().width(PANEL_W).height(PANEL_H).title("conservation: sum of relevance vs explained logit")
-                .xAxisTitle("explained logit").yAxisTitle("sum of relevance").build();
+    /** conservation.png and conservation.svg in dir: sum R (+ bias, where reported) against the explained logit. */
+    public static void conservation(Map<String, List<SampleRecord>> byMethod, Path dir) throws IOException { conservation(byMethod, dir, null); }
+
+    /**
+     * What the conservation plot shows for one sample: sum R + bias relevance for a method that
+     * reports the bias (lrp-ah-ln: on the diagonal where conservation holds), else sum R.
+     */
+    static double conservationY(SampleRecord r) {
+        return r.biasRelevance() == null ? r.relevanceSum() : r.relevanceSum() + r.biasRelevance();
+    }
+
+    /** The series name says what its points are. */
+    static String conservationSeries(String method, List<SampleRecord> rs) {
+        return method + (rs.get(0).biasRelevance() == null ? ": sum R" : ": sum R + bias");
+    }
+
+    public static void conservation(Map<String, List<SampleRecord>> byMethod, Path dir, String about) throws IOException {
+        XYChart c = conservationChart(byMethod, about);
+        writePng(List.of(c), dir.resolve("conservation.png"));
+        writeSvg(List.of(c), dir.resolve("conservation.svg"));
+    }
+
+    static XYChart conservationChart(Map<String, List<SampleRecord>> byMethod, String about) {
+        XYChart c = new XYChartBuilder().width(PANEL_W).height(PANEL_H)
+                .title("conservation" + (about == null ? "" : ": " + about) + "; y = sum R + bias where a bias is reported, else sum R")
+                .xAxisTitle("explained logit").yAxisTitle("sum R (+ bias relevance)").build();
         style(c);
         c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
         c.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
@@ -97,13 +140,13 @@ public final class Plots {
             double[] x = new double[rs.size()], y = new double[rs.size()];
             for (int k = 0; k < rs.size(); k++) {
                 x[k] = rs.get(k).logit();
-                y[k] = rs.get(k).relevanceSum();
+                y[k] = conservationY(rs.get(k));
                 lo = Math.min(lo, Math.min(x[k], y[k]));
                 hi = Math.max(hi, Math.max(x[k], y[k]));
             }
-            XYSeries s = c.addSeries(e.getKey(), x, y);
+            XYSeries s = c.addSeries(conservationSeries(e.getKey(), rs), x, y);
             s.setMarker(i % 2 == 0 ? SeriesMarkers.CIRCLE : SeriesMarkers.DIAMOND);
-            s.setMarkerColor(COLORS[(i + 1) % COLORS.length]);
+            s.setMarkerColor(color(e.getKey(), i));
             i++;
         }
         if (lo <= hi && Double.isFinite(lo) && Double.isFinite(hi)) {
@@ -114,8 +157,7 @@ public final class Plots {
             d.setLineColor(Color.GRAY);
             d.setLineStyle(new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
         }
-        writePng(List.of(c), dir.resolve("conservation.png"));
-        writeSvg(List.of(c), dir.resolve("conservation.svg"));
+        return c;
     }
 
     private static void style(XYChart c) {

@@ -28,7 +28,10 @@ final class AttentionFlow {
         }
         for (int i = 0; i < n; i++) g.edge(depth * n + i, sink, Double.POSITIVE_INFINITY);
         double[] r = new double[n];
-        for (int j = 0; j < n; j++) r[j] = g.maxFlow(j, sink);
+        for (int j = 0; j < n; j++) {
+            r[j] = g.maxFlow(j, sink);
+            Steps.done(1);
+        }
         return r;
     }
 

@@ -68,7 +68,33 @@ public interface Method {
 
     static Method parse(String name) {
         for (Method m : Methods.ALL) if (m.id().equalsIgnoreCase(name.trim())) return m;
-        throw new LrpException("unknown method '" + name + "': choose from " + String.join(", ", ids()) + " or all");
+        String near = nearest(name.trim().toLowerCase(java.util.Locale.ROOT));
+        throw new LrpException("unknown method '" + name + "'" + (near == null ? "" : " (did you mean " + near + "?)")
+                + ": choose from " + String.join(", ", ids()) + " or all");
+    }
+
+    /** The method id within edit distance 2 of s (the closest), or null. */
+    static String nearest(String s) {
+        String best = null;
+        int bestD = 3;
+        for (String id : ids()) {
+            int d = editDistance(s, id);
+            if (d < bestD) { bestD = d; best = id; }
+        }
+        return best;
+    }
+
+    private static int editDistance(String a, String b) {
+        int[] prev = new int[b.length() + 1], cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) prev[j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                cur[j] = Math.min(Math.min(cur[j - 1], prev[j]) + 1, prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+            }
+            int[] t = prev; prev = cur; cur = t;
+        }
+        return prev[b.length()];
     }
 
     /** A comma-separated list of method names, or "all". */

@@ -11,8 +11,25 @@ import java.util.List;
 public final class PathMethods {
     private PathMethods() {}
 
-    /** How many variants go through the model at once. */
+    /** How many variants go through the model at once, at most. */
     private static final int CHUNK = 32;
+
+    /**
+     * The memory one chunk of variants may take: an eighth of the heap, at most 512 MB (-Dlrp.chunk.MB).
+     * A chunk's arrays are counted by the arena (activations, attention maps, gradients); the rest
+     * of the heap holds the model, the arena's pool and the other threads' work.
+     */
+    static long chunkBudget() {
+        return Long.getLong("lrp.chunk.MB", Math.min(512, Runtime.getRuntime().maxMemory() >> 23)) << 20;
+    }
+
+    /** Inputs longer than this many tokens have their chunk size measured (IG). */
+    static final int PROBE_FROM = 48;
+
+    /** Variants per chunk once one variant is known to take {@code perVariant} bytes: within the budget, 1 to 32. */
+    static int chunkSize(long perVariant) {
+        return (int) Math.max(1, Math.min(CHUNK, chunkBudget() / Math.max(1, perVariant)));
+    }
 
     /**
      * IG from the all-zero embedding baseline: R_t = sum_d x_td * mean_k g(alpha_k x)_td with
@@ -28,10 +45,23 @@ public final class PathMethods {
             float[] x = model.embed(one).data;
             int n = seq.length(), hidden = x.length / n;
             double[] gradSum = new double[x.length];
-            for (int k0 = 0; k0 < steps; k0 += CHUNK) {
-                try (io.lrp.tensor.Arena chunk = io.lrp.tensor.Arena.open()) { // its arrays serve the next chunk
-                    integrateChunk(model, seq, x, t[b], steps, k0, Math.min(CHUNK, steps - k0), gradSum);
+            // beyond PROBE_FROM tokens one step alone measures what a step takes (its gradient is dropped: the sums
+            // must not depend on the chunking); then chunks within the budget. Shorter inputs take chunks of 32
+            // without a probe: a short input's 32 steps fit any heap, and the probe's single-row passes leave the
+            // results of threaded runs different in the last bits (ArenaReuseTest)
+            int size = CHUNK;
+            if (n > PROBE_FROM) {
+                try (io.lrp.tensor.Arena probe = io.lrp.tensor.Arena.open()) {
+                    integrateChunk(model, seq, x, t[b], steps, 0, 1, new double[x.length]);
+                    size = chunkSize(probe.peakBytes());
                 }
+            }
+            for (int k0 = 0; k0 < steps; k0 += size) {
+                int m = Math.min(size, steps - k0);
+                try (io.lrp.tensor.Arena chunk = io.lrp.tensor.Arena.open()) { // its arrays serve the next chunk
+                    integrateChunk(model, seq, x, t[b], steps, k0, m, gradSum);
+                }
+                Steps.done(m);
             }
             double[] rb = new double[n];
             for (int tok = 0; tok < n; tok++) {
@@ -71,10 +101,15 @@ public final class PathMethods {
         for (int b = 0; b < batch.size(); b++) {
             Batch.Sequence seq = batch.sequence(b);
             int n = seq.length();
-            float[] base = Relevance.logits(model, Batch.single(seq))[0];
+            float[] base;
+            int size;
+            try (io.lrp.tensor.Arena probe = io.lrp.tensor.Arena.open()) { // the input alone takes what one variant takes
+                base = Relevance.logits(model, Batch.single(seq))[0];
+                size = chunkSize(probe.peakBytes());
+            }
             double[] rb = new double[n];
-            for (int s0 = 0; s0 < n; s0 += CHUNK) {
-                int m = Math.min(CHUNK, n - s0);
+            for (int s0 = 0; s0 < n; s0 += size) {
+                int m = Math.min(size, n - s0);
                 List<Batch.Sequence> variants = new ArrayList<>();
                 for (int i = 0; i < m; i++) {
                     int[] v = seq.ids().clone();
@@ -83,6 +118,7 @@ public final class PathMethods {
                 }
                 float[][] z = Relevance.logits(model, Batch.ofSequences(variants, model.padId()));
                 for (int i = 0; i < m; i++) rb[s0 + i] = (double) base[t[b]] - z[i][t[b]];
+                Steps.done(m);
             }
             r[b] = rb;
         }

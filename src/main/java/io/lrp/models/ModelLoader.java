@@ -51,10 +51,16 @@ public final class ModelLoader {
             throw new LrpException("model not found: '" + spec + "' is neither a file, a directory, nor a built-in model ("
                     + String.join(", ", BUILT_IN) + ")");
         }
-        if (Files.isDirectory(p)) return directory(p);
+        if (Files.isDirectory(p)) {
+            // a directory written by `lrp train` holds model.safetensors whose metadata says what it is
+            if (!Files.exists(p.resolve("config.json")) && Files.isRegularFile(p.resolve("model.safetensors"))) {
+                return trained(p.resolve("model.safetensors"), p.toAbsolutePath().normalize().getFileName().toString());
+            }
+            return directory(p);
+        }
         String f = p.getFileName().toString().toLowerCase();
         if (f.endsWith(".onnx")) return onnx(p);
-        if (f.endsWith(".safetensors")) return paperModel(p, null);
+        if (f.endsWith(".safetensors")) return trained(p, p.getFileName().toString().replaceFirst("\\.safetensors$", ""));
         throw new LrpException(spec + ": unknown model format: expected a directory with config.json, an .onnx or a .safetensors file");
     }
 
@@ -91,6 +97,20 @@ public final class ModelLoader {
         String l = st.metadata().get("labels");
         List<String> labels = l == null ? null : List.of(l.split(","));
         return miniLm(name, new Weights(st.getAll(), sourceName), labels);
+    }
+
+    /**
+     * A safetensors file written by {@code lrp train}: a paper model (metadata "config") or a MiniLM
+     * classifier (metadata "base" naming all-MiniLM-L6-v2: fine-tuned layers and head over the embedded encoder).
+     */
+    static Model trained(Path file, String name) {
+        Map<String, String> meta = SafeTensors.open(file).metadata();
+        if (meta.containsKey("config")) return paperModel(file, null, name);
+        String base = meta.get("base");
+        if (base != null && base.startsWith("all-MiniLM-L6-v2")) return miniLmClassifier(name, file);
+        throw new LrpException(file + ": not a model this tool can load: its metadata has neither 'config' (a paper model)"
+                + " nor 'base' naming all-MiniLM-L6-v2 (a minilm-head model from lrp train); a Hugging Face model is a directory"
+                + " with config.json, model.safetensors and tokenizer.json");
     }
 
     /** A classpath resource as a file (extracted to a temporary file when inside a jar). */

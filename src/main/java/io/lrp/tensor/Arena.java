@@ -20,22 +20,32 @@ import java.util.Set;
  * the path methods open one per chunk of steps. Scopes nest: an inner scope's arrays return to
  * the pool when it closes (the outer computation may take them again); when the outermost one
  * closes, the pool keeps only arrays used since it opened, at most -Dlrp.arena.MB (default
- * 2048), so it follows the work at hand. Outside a scope arrays are simply new.
+ * 2048, at most a quarter of the heap), so it follows the work at hand. Outside a scope arrays are simply new.
  */
 public final class Arena implements AutoCloseable {
     private static final ThreadLocal<Pool> POOL = ThreadLocal.withInitial(Pool::new);
     /** Below this many floats a new array from the thread's allocation buffer is as cheap. */
     private static final int MIN_FLOATS = 4096;
-    private static final long CAP_BYTES = Long.getLong("lrp.arena.MB", 2048) << 20;
+    /** Default: 2 GB, at most a quarter of the heap (the rest is the work of the next computation). */
+    private static final long CAP_BYTES = Long.getLong("lrp.arena.MB", Math.min(2048, Runtime.getRuntime().maxMemory() >> 22)) << 20;
 
     private final Pool pool;
     private final int level;
+    private final long liveAtOpen;
     private boolean closed;
 
     private Arena(Pool pool, int level) {
         this.pool = pool;
         this.level = level;
+        this.liveAtOpen = pool.live;
     }
+
+    /**
+     * The most bytes of pooled arrays (4096 floats and more) held at once since this scope
+     * opened, counting inner scopes: what one more computation like it needs (the path methods
+     * size their chunks by it).
+     */
+    public long peakBytes() { return pool.peak[level - 1] - liveAtOpen; }
 
     /** Opens a scope on this thread, inside the one already open if any. */
     public static Arena open() {
@@ -78,9 +88,20 @@ public final class Arena implements AutoCloseable {
         /** Arrays taken since the outermost scope opened. */
         final Set<float[]> touched = Collections.newSetFromMap(new IdentityHashMap<>());
 
+        /** Bytes of arrays taken in open scopes and not yet given back; the most of it per scope depth. */
+        long live;
+        long[] peak = new long[8];
+
         int open() {
             if (used.size() == depth) used.add(new ArrayList<>());
+            if (peak.length == depth) peak = Arrays.copyOf(peak, 2 * depth);
+            peak[depth] = live;
             return ++depth;
+        }
+
+        private void count(long bytes) {
+            live += bytes;
+            for (int d = 0; d < depth; d++) if (live > peak[d]) peak[d] = live;
         }
 
         float[] take(int n, boolean zeroed) {
@@ -90,6 +111,7 @@ public final class Arena implements AutoCloseable {
             else if (zeroed) Arrays.fill(a, 0f);
             used.get(depth - 1).add(a);
             touched.add(a);
+            count(4L * n);
             return a;
         }
 
@@ -98,6 +120,7 @@ public final class Arena implements AutoCloseable {
             for (int i = mine.size() - 1; i >= 0; i--) {
                 if (mine.get(i) == a) {
                     mine.remove(i);
+                    live -= 4L * a.length;
                     free.computeIfAbsent(a.length, k -> new ArrayDeque<>()).push(a);
                     return;
                 }
@@ -107,7 +130,10 @@ public final class Arena implements AutoCloseable {
         void close(int level) {
             if (level != depth) throw new IllegalStateException("arena scopes closed out of order");
             ArrayList<float[]> mine = used.get(depth - 1);
-            for (float[] a : mine) free.computeIfAbsent(a.length, k -> new ArrayDeque<>()).push(a); // last in, first out: still in cache
+            for (float[] a : mine) {
+                free.computeIfAbsent(a.length, k -> new ArrayDeque<>()).push(a); // last in, first out: still in cache
+                live -= 4L * a.length;
+            }
             mine.clear();
             depth--;
             if (depth > 0) return;

@@ -107,4 +107,9 @@ final class Heat {
         }
         return fallback != null ? fallback : "class " + i;
     }
+
+    /** An explanation of a sentence similarity ({@code lrp similar}): one score, labelled "similarity". */
+    static boolean isSimilarity(io.lrp.explain.Explanation e) {
+        return e.logits().length == 1 && "similarity".equals(e.label());
+    }
 }

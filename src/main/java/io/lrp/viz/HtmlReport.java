@@ -74,7 +74,10 @@ public final class HtmlReport {
         sb.append("<h2>Text ").append(n + 1).append("</h2>\n<p class=\"input\">")
           .append(esc(first.text())).append("</p>\n");
         double[] p = Heat.softmax(first.logits());
-        if (p.length > 0) {
+        if (p.length == 1) { // a single score (a similarity): its softmax is 1 and means nothing
+            sb.append("<p class=\"prediction\">").append(esc(Heat.label(labels, 0, first.label()))).append(": <b>")
+              .append(String.format(Locale.ROOT, "%.4f", first.logits()[0])).append("</b></p>\n");
+        } else if (p.length > 0) {
             int best = Heat.argmax(p);
             sb.append("<p class=\"prediction\">prediction: <b>")
               .append(esc(Heat.label(labels, best, null))).append("</b> (");
@@ -124,7 +127,7 @@ public final class HtmlReport {
           .append("<span class=\"lvl-word\">").append(Heat.num(wordMax)).append(" (words)</span>")
           .append("<span class=\"lvl-token\">").append(Heat.num(tokMax)).append(" (tokens)</span>")
           .append("</div>\n<p class=\"cons\">")
-          .append(esc(TerminalHeatmap.conservation(e.conservation()))).append("</p>\n</div>\n");
+          .append(esc(ConservationLine.of(e))).append("</p>\n</div>\n");
     }
 
     private static void appendSpan(StringBuilder sb, String cls, String attr, String label,

@@ -15,8 +15,9 @@ import java.util.List;
 
 /**
  * JSON Lines: one JSON object per explanation, keys in this order: text, model, method, target,
- * label, logits, tokens, ids, offsets, relevance, conservation {sum, logit, bias}, and provenance
- * (where known: library, model, method, rule_set, gamma, kernels, java; see {@link io.lrp.explain.Provenance}).
+ * label, similarity (only for a similarity explanation: the cosine), logits, tokens, ids, offsets, relevance,
+ * conservation {sum, logit, bias}, and provenance (where known: library, model, method, rule_set, gamma, kernels,
+ * java; see {@link io.lrp.explain.Provenance}).
  *
  * <p>There is no "special" key: on reading, a token is special exactly when its offsets are
  * empty ({@code start == end}), which is how tokenizers report added tokens ([0, 0]).
@@ -39,6 +40,7 @@ public final class JsonLines {
             g.writeStringField("method", e.method());
             g.writeNumberField("target", e.target());
             g.writeStringField("label", e.label());
+            if (Heat.isSimilarity(e)) g.writeNumberField("similarity", e.logits()[0]);
             g.writeFieldName("logits");
             writeDoubles(g, e.logits());
             g.writeArrayFieldStart("tokens");

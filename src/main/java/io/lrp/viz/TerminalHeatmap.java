@@ -116,14 +116,7 @@ public final class TerminalHeatmap {
         }
         sb.append('\n');
         appendLegend(sb, max, dec);
-        Explanation.Conservation c = e.conservation();
-        sb.append(conservation(c)).append('\n');
-    }
-
-    /** {@code "sum R = x, logit = y"} plus {@code ", bias = z"} when bias is defined. */
-    static String conservation(Explanation.Conservation c) {
-        String s = "sum R = " + Heat.num(c.sum()) + ", logit = " + Heat.num(c.logit());
-        return c.bias() == null ? s : s + ", bias = " + Heat.num(c.bias());
+        sb.append(ConservationLine.of(e)).append('\n');
     }
 
     private void appendLegend(StringBuilder sb, double max, int dec) {

@@ -97,7 +97,7 @@ class ExplainCliTest {
         assertFalse(s.contains("\u001b["), "no colour escapes in a file");
         assertTrue(s.contains("positive"), s);
         assertTrue(s.matches("(?s).*Never\\[[+-]\\d.*"), s);
-        assertTrue(s.contains("sum R ="), s);
+        assertTrue(s.contains("sum R + bias = ") && s.contains("(conserved)"), s);
     }
 
     /** --ids explains a given id sequence: the golden gi line of the first text, reproduced from its ids. */

@@ -1,0 +1,39 @@
+package io.lrp.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lrp.explain.GoldenFiles;
+import io.lrp.explain.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** evaluate without --methods runs the paper's 7 methods; its help counts all of them and states their cost. */
+class EvaluateDefaultsTest {
+
+    @Test
+    void defaultIsThePapersMethods(@TempDir Path dir) throws Exception {
+        Path data = Files.write(dir.resolve("d.txt"), List.of("1 a wonderful film", "0 a terrible bore"));
+        CliRunner.Result r = CliRunner.run("evaluate", "--model", GoldenFiles.path("hf_bert_small").toString(),
+                "--data", data.toString(), "--out", dir.resolve("out").toString(), "--no-plots");
+        assertEquals(0, r.code(), r.err());
+        List<String> keys = new ArrayList<>();
+        new ObjectMapper().readTree(dir.resolve("out/summary.json").toFile()).fieldNames().forEachRemaining(keys::add);
+        assertEquals(java.util.Set.of("random", "a-last", "rollout", "gae", "gi", "lrp-ah", "lrp-ah-ln"), new java.util.HashSet<>(keys));
+    }
+
+    @Test
+    void helpCountsEveryMethodAndStatesItsCost() {
+        CliRunner.Result r = CliRunner.run("evaluate", "--help");
+        assertEquals(0, r.code());
+        String h = r.out();
+        assertTrue(h.contains("or all (the " + Method.values().length + ":"), h);
+        for (Method m : Method.values()) assertTrue(h.matches("(?s).*Cost per example.*\\b" + m.id() + "\\b.*"), m.id() + " costed: " + h);
+        assertTrue(h.contains("Default: the paper's 7"), h);
+    }
+}
