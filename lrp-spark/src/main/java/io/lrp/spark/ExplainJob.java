@@ -124,7 +124,7 @@ public final class ExplainJob {
 
     /** Why a text cannot be explained, or null (the CLI's checks for --file lines). */
     static String problem(Model m, String text, boolean truncate) {
-        if (text == null) return "no text (null)";
+        if (text == null) return "empty text"; // a CSV reader gives null for ""
         if (text.isBlank()) return "empty text";
         try {
             int n = m.tokenizer().encode(text).length();

@@ -99,9 +99,17 @@ public final class SparkMain implements Runnable {
                 if (eq <= 0) throw new LrpException("--conf needs KEY=VALUE, got '" + kv + "'");
                 c.set(kv.substring(0, eq), kv.substring(eq + 1));
             }
+            shared = SparkSession.getDefaultSession().isDefined();
             SparkSession s = SparkSession.builder().config(c).getOrCreate();
             s.sparkContext().addSparkListener(new ProgressListener(name));
             return s;
+        }
+
+        /** Whether the session was there before the command (a program or test that runs several): left running. */
+        private boolean shared;
+
+        void stop(SparkSession s) {
+            if (!shared) s.stop();
         }
     }
 
@@ -240,7 +248,7 @@ public final class SparkMain implements Runnable {
                 }
                 err.flush();
             } finally {
-                spark.stop();
+                stop(spark);
             }
             return 0;
         }
@@ -322,7 +330,7 @@ public final class SparkMain implements Runnable {
             try {
                 r = EvaluateJob.run(spark, examples, o, out, !noPlots);
             } finally {
-                spark.stop();
+                stop(spark);
             }
             err.printf("wrote %s (samples/, summary.json, summary.md, summary.csv, run.json%s)%n", out, noPlots ? "" : ", curves.png/.svg");
             err.flush();
@@ -373,7 +381,7 @@ public final class SparkMain implements Runnable {
                 String md = CorpusSummary.write(CorpusSummary.summarize(ExplainJob.readOutput(spark, input), top, minCount), out, top, minCount);
                 spec.commandLine().getOut().print(md);
             } finally {
-                spark.stop();
+                stop(spark);
             }
             return 0;
         }
