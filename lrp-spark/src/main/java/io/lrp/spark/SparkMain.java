@@ -4,7 +4,6 @@ import io.lrp.LrpException;
 import io.lrp.data.Datasets;
 import io.lrp.data.Example;
 import io.lrp.explain.Method;
-import io.lrp.train.Progress;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,7 +100,7 @@ public final class SparkMain implements Runnable {
             }
             shared = SparkSession.getDefaultSession().isDefined();
             SparkSession s = SparkSession.builder().config(c).getOrCreate();
-            s.sparkContext().addSparkListener(new ProgressListener(name));
+            if (!shared) s.sparkContext().addSparkListener(new ProgressListener(name));
             return s;
         }
 
@@ -125,8 +124,7 @@ public final class SparkMain implements Runnable {
         private static final class StageProgress {
             final long start = System.nanoTime();
             final int tasks;
-            int done, shown;
-            Progress bar;
+            int done;
 
             StageProgress(int tasks) { this.tasks = tasks; }
         }
@@ -142,14 +140,18 @@ public final class SparkMain implements Runnable {
             if (p == null || !t.taskInfo().successful()) return;
             synchronized (p) {
                 p.done++;
-                if (p.bar == null && System.nanoTime() - p.start > 3_000_000_000L) {
-                    p.bar = new Progress(System.err, name + " (stage " + t.stageId() + ")", p.tasks);
-                }
-                if (p.bar != null) {
-                    p.bar.advance(p.done - p.shown, "tasks");
-                    p.shown = p.done;
-                }
+                double secs = (System.nanoTime() - p.start) / 1e9;
+                if (secs < 3) return;
+                double eta = secs / p.done * (p.tasks - p.done);
+                System.err.printf(Locale.ROOT, "%s: stage %d: %d/%d tasks, elapsed %s, ETA %s%n", name, t.stageId(), p.done, p.tasks,
+                        clock(secs), clock(eta));
             }
+        }
+
+        static String clock(double secs) {
+            long s = Math.round(secs);
+            return s >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+                    : String.format(Locale.ROOT, "%02d:%02d", s / 60, s % 60);
         }
 
         @Override public void onStageCompleted(SparkListenerStageCompleted s) { stages.remove(s.stageInfo().stageId()); }
@@ -189,7 +191,7 @@ public final class SparkMain implements Runnable {
         @Option(names = "--out-format", defaultValue = "parquet", description = "parquet or jsonl. Default: ${DEFAULT-VALUE}.")
         String outFormat;
 
-        @Option(names = "--partitions", description = "At least this many partitions (tasks). Default: the default parallelism.")
+        @Option(names = "--partitions", description = "At least this many partitions (tasks). Default: 4 per core (4 x the default parallelism).")
         Integer partitions;
 
         @Option(names = "--batch", defaultValue = "8", description = "Texts per batch. Default: ${DEFAULT-VALUE}.")
@@ -223,7 +225,13 @@ public final class SparkMain implements Runnable {
             List<Method> ms = Method.parseList(methods);
             ExplainJob.Options o = new ExplainJob.Options(model, ms.stream().map(Method::id).toList(), textColumn, keyColumns,
                     batch, threads, rowsPerCall, truncate, gamma, seed);
+            if (!input.contains("://") && !Files.exists(Path.of(input.startsWith("file:") ? input.substring(5) : input))) {
+                throw new LrpException("input not found: " + input);
+            }
             String fmt = inputFormat != null ? inputFormat : guessFormat(input);
+            if (!ExplainJob.INPUT_FORMATS.contains(fmt.toLowerCase(Locale.ROOT)) && !fmt.equalsIgnoreCase("json")) {
+                throw new LrpException("unknown input format '" + fmt + "': choose " + String.join(", ", ExplainJob.INPUT_FORMATS));
+            }
             if (!List.of("parquet", "jsonl", "json").contains(outFormat.toLowerCase(Locale.ROOT))) {
                 throw new LrpException("unknown output format '" + outFormat + "': choose parquet or jsonl");
             }
@@ -233,7 +241,8 @@ public final class SparkMain implements Runnable {
             PrintWriter err = spec.commandLine().getErr();
             SparkSession spark = session("lrp spark explain");
             try {
-                int parts = partitions != null ? partitions : spark.sparkContext().defaultParallelism();
+                // a few tasks per core: finer progress, and a slow task holds up less of the job
+                int parts = partitions != null ? partitions : 4 * spark.sparkContext().defaultParallelism();
                 Dataset<Row> in = ExplainJob.read(spark, input, fmt, parts);
                 String expl = out.resolve("explanations").toString();
                 ExplainJob.write(ExplainJob.explain(in, o), expl, outFormat);
