@@ -230,6 +230,17 @@ public final class Ops {
         return recordElementwise(tape, x, y, slope);
     }
 
+    /** max(z, 0); its identity rule relu(z)/z = [z > 0] is its gradient, so every rule set gives the same backward. */
+    public static Var relu(Tape tape, Var x, Role role) {
+        float[] z = x.value.data;
+        Tensor y = Tensor.zeros(x.value.shape());
+        for (int i = 0; i < z.length; i++) y.data[i] = Math.max(z[i], 0f);
+        if (!tape.needsGrad(x)) return out(y, false);
+        float[] slope = new float[z.length];
+        for (int i = 0; i < z.length; i++) slope[i] = z[i] > 0 ? 1f : 0f;
+        return recordElementwise(tape, x, y, slope);
+    }
+
     private static boolean identityRule(Tape tape, Role role) { return tape.rules().get(role) instanceof Rule.Identity; }
 
     /** Records an elementwise op whose backward is g_in = g_out * slope (the slope chosen by the rule). */

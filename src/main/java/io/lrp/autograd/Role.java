@@ -16,8 +16,30 @@ public enum Role {
     ACTIVATION,
     /** Linear layers of the encoder blocks (q, k, v, output projections, feed-forward). */
     ENCODER_LINEAR,
+    /**
+     * The product of a gated MLP, silu(gate(m)) * up(m) (LLaMA): LXT's CP-LRP makes the gate a
+     * constant (stop), AttnLRP halves the product's gradient (scale 0.5).
+     */
+    GATE,
     /** Linear layers after the encoder (pooler, classifier). */
     HEAD_LINEAR,
     /** A node that every rule set differentiates normally. */
-    PLAIN
+    PLAIN;
+
+    /**
+     * Whether the ops of this role implement the rule: the softmax and the LayerNorm scale can be
+     * detached, the attention products scaled, activations take the identity rule, linear
+     * layers the gamma rule. Anything else would be silently ignored by the op, so a rule set
+     * that asks for it is refused when it is built.
+     */
+    public boolean accepts(Rule rule) {
+        return switch (this) {
+            case ATTENTION_PROBS, NORM_SCALE -> rule instanceof Rule.Stop;
+            case ATTENTION_MATMUL -> rule instanceof Rule.Scale;
+            case GATE -> rule instanceof Rule.Stop || rule instanceof Rule.Scale;
+            case ACTIVATION -> rule instanceof Rule.Identity;
+            case ENCODER_LINEAR, HEAD_LINEAR -> rule instanceof Rule.Gamma;
+            case PLAIN -> false;
+        };
+    }
 }

@@ -13,7 +13,12 @@ public final class RuleSet {
         this.name = name;
         EnumMap<Role, Rule> m = new EnumMap<>(Role.class);
         m.putAll(rules);
-        m.remove(Role.PLAIN);
+        for (var e : m.entrySet()) {
+            if (!e.getKey().accepts(e.getValue())) {
+                throw new io.lrp.LrpException("rule set " + name + ": rule " + e.getValue() + " cannot be applied to "
+                        + e.getKey() + " nodes (no op of that role implements it)");
+            }
+        }
         this.rules = Collections.unmodifiableMap(m);
     }
 
@@ -25,19 +30,22 @@ public final class RuleSet {
     /** LRP with the AH-rule: attention probabilities constant, activations by the identity rule. */
     public static final RuleSet LRP_AH = new RuleSet("lrp-ah", Map.of(
             Role.ATTENTION_PROBS, Rule.STOP,
-            Role.ACTIVATION, Rule.IDENTITY));
+            Role.ACTIVATION, Rule.IDENTITY,
+            Role.GATE, Rule.STOP));
 
     /** LRP with the AH- and LN-rules: additionally the LayerNorm scale constant. */
     public static final RuleSet LRP_AH_LN = new RuleSet("lrp-ah-ln", Map.of(
             Role.ATTENTION_PROBS, Rule.STOP,
             Role.NORM_SCALE, Rule.STOP,
-            Role.ACTIVATION, Rule.IDENTITY));
+            Role.ACTIVATION, Rule.IDENTITY,
+            Role.GATE, Rule.STOP));
 
     /** AttnLRP (Achtibat et al. 2024): softmax differentiated, attention products halved. */
     public static final RuleSet ATTNLRP = new RuleSet("attnlrp", Map.of(
             Role.NORM_SCALE, Rule.STOP,
             Role.ACTIVATION, Rule.IDENTITY,
-            Role.ATTENTION_MATMUL, new Rule.Scale(0.5)));
+            Role.ATTENTION_MATMUL, new Rule.Scale(0.5),
+            Role.GATE, new Rule.Scale(0.5)));
 
     /** This rule set plus the gamma rule on the encoder's linear layers (gamma 0 changes nothing). */
     public RuleSet withGamma(double gamma) {
@@ -49,6 +57,9 @@ public final class RuleSet {
     }
 
     public Rule get(Role role) { return rules.get(role); }
+
+    /** Every role's replacement rule (roles not in it are differentiated normally). */
+    public java.util.Map<Role, Rule> rules() { return rules; }
 
     public boolean stops(Role role) { return rules.get(role) instanceof Rule.Stop; }
 

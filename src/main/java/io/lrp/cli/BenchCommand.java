@@ -7,8 +7,6 @@ import io.lrp.explain.Method;
 import io.lrp.explain.Relevance;
 import io.lrp.models.Batch;
 import io.lrp.models.Model;
-import io.lrp.models.bert.BertConfig;
-import io.lrp.models.bert.BertFlops;
 import io.lrp.models.bert.BertModel;
 import io.lrp.tensor.Gemm;
 import java.io.PrintWriter;
@@ -149,24 +147,13 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * The FLOPs of one run on one sequence of seq tokens, counted as in {@link BertFlops} (the
-     * encoder's matrix products), or -1 for a model that is not a BERT encoder.
+     * The FLOPs of one run on one sequence of seq tokens: the model's cost of its passes (the
+     * encoder's matrix products) combined by the method's cost model, or -1 for a model without one.
      */
     static long flops(Model m, int seq, String method) {
-        if (!(m instanceof BertModel b)) return -1;
-        BertConfig c = b.config();
-        if (method.equals("forward")) return BertFlops.forward(c, seq);
-        long fwd = BertFlops.forward(c, seq);
-        return switch (Method.parse(method)) {
-            // AH-rule: attention probabilities constant, so the backward skips q and k
-            case LRP_AH, LRP_AH_LN -> fwd + BertFlops.backwardAh(c, seq);
-            case GI, SALIENCY, GAE, ATTNLRP -> fwd + BertFlops.backwardFull(c, seq);
-            // one forward for the prediction, then igSteps forward + backward passes
-            case IG -> fwd + (long) Relevance.Options.DEFAULT.igSteps() * (fwd + BertFlops.backwardFull(c, seq));
-            // the batch's and the base logits, then one forward per replaced token
-            case OCCLUSION -> (seq + 2L) * fwd;
-            case A_LAST, ROLLOUT, RANDOM, ATTENTION_FLOW -> fwd; // (the max-flow itself is not a matrix product)
-        };
+        io.lrp.explain.Cost c = m.cost(seq);
+        if (c == null) return -1;
+        return method.equals("forward") ? c.forward() : Method.parse(method).flops(c, Relevance.Options.DEFAULT);
     }
 
     /** --sgemm: C = A B for N x N matrices through the project's GEMM interface (B as a constant operand, like a weight). */

@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
                 "  lrp explain --model path/to/bert-classifier \"the film is a charming, funny delight\"",
                 "  lrp explain --model m --method lrp-ah-ln,gi,rollout --format html --out report.html \"text\"",
                 "  lrp explain --model m --method all --format json \"first text\" \"second text\"",
-                "  lrp explain --model m --ids 101,2023,2003,102"})
+                "  lrp explain --model m --ids 101,2023,2003,102", "", "Methods:", "${sys:lrp.methods.help}"})
 final class ExplainCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -40,7 +40,7 @@ final class ExplainCommand implements Callable<Integer> {
     String model;
 
     @Option(names = "--method", defaultValue = "lrp-ah-ln",
-            description = "Comma-separated methods, or all: gi, lrp-ah, lrp-ah-ln, attnlrp, saliency, a-last, rollout, gae, ig, occlusion, random, attention-flow. Default: ${DEFAULT-VALUE}.")
+            description = "Comma-separated methods, or all: ${sys:lrp.methods}. Default: ${DEFAULT-VALUE}.")
     String methods;
 
     @Option(names = "--target", description = "The logit to explain, by label name or index. Default: the predicted class.")

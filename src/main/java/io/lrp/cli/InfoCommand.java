@@ -21,9 +21,11 @@ final class InfoCommand implements Callable<Integer> {
         Model m = Models.open(model);
         PrintWriter out = spec.commandLine().getOut();
         out.println("model:        " + m.name());
+        out.println("family:       " + m.family());
         out.println("architecture: " + m.describe());
+        out.println("head:         " + m.head());
         out.printf("parameters:   %,d (after the attribution point; embeddings excluded)%n", m.parameterCount());
-        out.println("vocabulary:   " + (m.tokenizer() == null ? "none (token ids only)" : m.tokenizer().vocabSize() + " tokens, " + m.tokenizer().source()));
+        out.println("tokenizer:    " + (m.tokenizer() == null ? "none (token ids only)" : m.tokenizer().kind() + ", " + m.tokenizer().vocabSize() + " tokens, " + m.tokenizer().source()));
         out.println("max length:   " + m.maxLength() + " tokens");
         out.println("labels:       " + (m.labels().isEmpty() ? "none (encoder only)" : String.join(", ", m.labels())));
         out.println("weights:      " + m.source());

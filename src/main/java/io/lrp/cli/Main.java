@@ -6,11 +6,11 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The {@code lrp} command line: explain, evaluate, info, train, bench. */
+/** The {@code lrp} command line: explain, evaluate, info, train, bench, serve. */
 @Command(name = "lrp", mixinStandardHelpOptions = true, version = "lrp-transformers 0.1.0",
         description = "Faithful explanations of Transformer predictions: LRP with the AH- and LN-rules (Ali et al., ICML 2022) and its baselines.",
         subcommands = {ExplainCommand.class, SimilarCommand.class, EvaluateCommand.class, InfoCommand.class, TrainCommand.class,
-                BenchCommand.class, CommandLine.HelpCommand.class})
+                BenchCommand.class, io.lrp.serve.ServeCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     /** Exit code for bad input: unknown method, missing file, malformed model, ... */
@@ -18,6 +18,12 @@ public final class Main implements Runnable {
 
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Print stack traces of errors.")
     boolean verbose;
+
+    static {
+        // the method list and help lines of the subcommands' usage come from the registry (picocli interpolates ${sys:...})
+        System.setProperty("lrp.methods", String.join(", ", io.lrp.explain.Method.ids()));
+        System.setProperty("lrp.methods.help", io.lrp.explain.Methods.help().stripTrailing().replace("%", "%%"));
+    }
 
     @Override public void run() { new CommandLine(this).usage(System.out); }
 

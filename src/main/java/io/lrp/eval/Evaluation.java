@@ -166,6 +166,15 @@ public final class Evaluation {
         o.put("gamma", settings.gamma());
         o.put("truncate", settings.truncate());
         o.put("batch_size", settings.batchSize());
+        ObjectNode p = io.lrp.explain.Provenance.of(model, null, new io.lrp.explain.Relevance.Options(settings.gamma(), 50, settings.seed())).toJson();
+        ObjectNode rules = p.putObject("rule_sets"); // per method: its rule set, null for a procedure
+        for (Method m : settings.methods()) {
+            var r = m.rules(new io.lrp.explain.Relevance.Options(settings.gamma(), 50, settings.seed()));
+            if (r == null) rules.putNull(m.id());
+            else rules.put(m.id(), r.name());
+        }
+        p.remove("rule_set");
+        o.set("provenance", p);
         return o;
     }
 
@@ -221,6 +230,7 @@ public final class Evaluation {
             }
             List<String> diff = new ArrayList<>();
             for (var f : now.properties()) {
+                if (f.getKey().equals("provenance")) continue; // what ran, not what is evaluated: a resume may run elsewhere
                 JsonNode b = before == null ? null : before.get(f.getKey());
                 if (b == null || !b.equals(f.getValue())) diff.add(f.getKey() + " (was " + b + ", now " + f.getValue() + ")");
             }

@@ -9,11 +9,11 @@ import java.util.List;
  * Attention-based baselines (methods.md section 4): reductions of the attention probabilities
  * A[h, i, j] (query i, key j) recorded on the tape, per sample and cut to its true length.
  */
-final class AttentionMaps {
+public final class AttentionMaps {
     private AttentionMaps() {}
 
     /** a-last: R_j = mean_h sum_i A_last[h, i, j]. */
-    static double[][] lastLayer(List<Var> attention, Batch batch) {
+    public static double[][] lastLayer(List<Var> attention, Batch batch) {
         Tensor a = attention.get(attention.size() - 1).value;
         int heads = a.dim(1);
         double[][] out = new double[batch.size()][];
@@ -30,7 +30,7 @@ final class AttentionMaps {
     }
 
     /** rollout: J = Â_L ... Â_1 with Â_l = (mean_h A_l + I) / rowsum; R_j = sum_i J[i, j]. */
-    static double[][] rollout(List<Var> attention, Batch batch) {
+    public static double[][] rollout(List<Var> attention, Batch batch) {
         double[][] out = new double[batch.size()][];
         for (int b = 0; b < batch.size(); b++) {
             int n = batch.lengths()[b];
@@ -45,7 +45,7 @@ final class AttentionMaps {
     }
 
     /** attention-flow: maximum flow through the rollout matrices (see {@link AttentionFlow}). */
-    static double[][] flow(List<Var> attention, Batch batch) {
+    public static double[][] flow(List<Var> attention, Batch batch) {
         double[][] out = new double[batch.size()][];
         for (int b = 0; b < batch.size(); b++) {
             int n = batch.lengths()[b];
@@ -62,7 +62,7 @@ final class AttentionMaps {
      * GAE: C_l = mean_h max(A_l * dA_l, 0) with the plain gradient dA_l, then the rollout on C_l,
      * J[0, 0] = 0, R_j = sum_i J[i, j].
      */
-    static double[][] gae(List<Var> attention, Batch batch) {
+    public static double[][] gae(List<Var> attention, Batch batch) {
         double[][] out = new double[batch.size()][];
         for (int b = 0; b < batch.size(); b++) {
             int n = batch.lengths()[b];

@@ -5,7 +5,7 @@ import io.lrp.models.Batch;
 import io.lrp.models.Model;
 import io.lrp.tensor.Parallel;
 import io.lrp.text.Encoding;
-import io.lrp.text.WordPieceTokenizer;
+import io.lrp.text.Tokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -62,7 +62,7 @@ public final class Explainer {
 
     /** Explains each text; target null (or an entry < 0) means the predicted class. */
     public List<Explanation> explain(List<String> texts, int[] targets) {
-        WordPieceTokenizer tok = model.tokenizer();
+        Tokenizer tok = model.tokenizer();
         if (tok == null) throw new LrpException("model " + model.name() + " has no tokenizer: explain token ids instead (--ids)");
         List<Input> inputs = new ArrayList<>();
         for (String t : texts) inputs.add(new Input(t, tok.encode(t)));
@@ -71,7 +71,7 @@ public final class Explainer {
 
     /** Explains a given token-id sequence (for exact parity checks and models without a tokenizer). */
     public Explanation explainIds(int[] ids, int target) {
-        WordPieceTokenizer tok = model.tokenizer();
+        Tokenizer tok = model.tokenizer();
         Encoding enc;
         if (tok != null) {
             enc = tok.fromIds(ids);
@@ -101,6 +101,7 @@ public final class Explainer {
         for (int i = 0; i < order.length; i++) order[i] = i;
         Arrays.sort(order, Comparator.comparingInt(i -> inputs.get(i).encoding().length()));
         Explanation[] out = new Explanation[inputs.size()];
+        Provenance provenance = Provenance.of(model, method, options);
         List<Runnable> chunks = new ArrayList<>();
         for (int start0 = 0, end0; start0 < order.length; start0 = end0) {
             // at most batchSize texts and (beyond the first) tokenBudget padded tokens per batch:
@@ -120,7 +121,7 @@ public final class Explainer {
                 Relevance.Result r = Relevance.compute(model, batch, method, t, options);
                 for (int k = start; k < end; k++) {
                     int b = k - start;
-                    out[order[k]] = build(inputs.get(order[k]), r.logits()[b], r.targets()[b], r.relevance()[b], r.bias()[b]);
+                    out[order[k]] = build(inputs.get(order[k]), r.logits()[b], r.targets()[b], r.relevance()[b], r.bias()[b], provenance);
                 }
             });
         }
@@ -164,7 +165,7 @@ public final class Explainer {
         return new Input(in.text(), new Encoding(tokens, ids, offsets, special));
     }
 
-    private Explanation build(Input in, float[] logits, int target, double[] relevance, Double bias) {
+    private Explanation build(Input in, float[] logits, int target, double[] relevance, Double bias, Provenance provenance) {
         double[] z = new double[logits.length];
         for (int i = 0; i < z.length; i++) z[i] = logits[i];
         double sum = 0;
@@ -173,6 +174,6 @@ public final class Explainer {
         String label = target < labels.size() ? labels.get(target) : Integer.toString(target);
         Encoding e = in.encoding();
         return new Explanation(in.text(), model.name(), method.id(), target, label, z, e.tokens(), e.ids(),
-                e.offsets(), e.special(), relevance, new Explanation.Conservation(sum, z[target], bias));
+                e.offsets(), e.special(), relevance, new Explanation.Conservation(sum, z[target], bias), provenance);
     }
 }

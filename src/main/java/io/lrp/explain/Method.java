@@ -2,64 +2,82 @@ package io.lrp.explain;
 
 import io.lrp.LrpException;
 import io.lrp.autograd.RuleSet;
+import io.lrp.models.Batch;
+import io.lrp.models.Model;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The explanation methods of methods.md. The LRP variants and Gradient x Input are the same
- * forward pass under different rule sets; the others are reductions of what a forward or
- * backward pass recorded, or loops of forward passes.
+ * An explanation method of methods.md: a rule set over the model's one forward pass (the LRP
+ * variants and Gradient x Input), a reduction of what a forward or backward pass recorded, or
+ * a loop of forward passes. Each method is one file in {@code io.lrp.explain.methods} and one
+ * line of {@link Methods#ALL}; the CLI's help, {@code --method all} and the benchmark's FLOP
+ * count come from there.
  */
-public enum Method {
-    GI("gi", RuleSet.GRADIENT, "Gradient x Input"),
-    LRP_AH("lrp-ah", RuleSet.LRP_AH, "LRP, AH-rule (attention probabilities constant)"),
-    LRP_AH_LN("lrp-ah-ln", RuleSet.LRP_AH_LN, "LRP, AH- and LN-rules (the paper's method; default)"),
-    ATTNLRP("attnlrp", RuleSet.ATTNLRP, "AttnLRP (Achtibat et al. 2024)"),
-    SALIENCY("saliency", RuleSet.GRADIENT, "gradient norm per token"),
-    A_LAST("a-last", null, "last layer's attention, summed over queries, mean over heads"),
-    ROLLOUT("rollout", null, "attention rollout (Abnar and Zuidema 2020)"),
-    GAE("gae", RuleSet.GRADIENT, "gradient-weighted attention rollout (GAE)"),
-    IG("ig", RuleSet.GRADIENT, "Integrated Gradients, zero baseline, 50 midpoint steps"),
-    OCCLUSION("occlusion", null, "logit drop when the token is replaced by [UNK]"),
-    RANDOM("random", null, "seeded standard normal noise (a baseline)"),
-    ATTENTION_FLOW("attention-flow", null, "maximum flow through the rollout graph (Abnar and Zuidema 2020; slow)");
+public interface Method {
 
-    private final String id;
-    private final RuleSet rules;
-    private final String description;
+    /** The name used on the command line and in the JSON output (methods.md). */
+    String id();
 
-    Method(String id, RuleSet rules, String description) {
-        this.id = id;
-        this.rules = rules;
-        this.description = description;
-    }
+    /** One line for the help text. */
+    String description();
 
-    public String id() { return id; }
-    public String description() { return description; }
+    /**
+     * Relevance of every token of every sample of the batch. For a method of one recorded
+     * forward and one backward pass ({@link #singlePass}) afterForward (may be null) runs between the two.
+     */
+    Relevance.Result compute(Model model, Batch batch, int[] targets, Relevance.Options options, Runnable afterForward);
+
+    /** The matrix-product FLOPs of one run on one sequence, from the model's cost of its passes. */
+    long flops(Cost cost, Relevance.Options options);
 
     /** The rule set of a method computed as (modified) gradient x input, or null. */
-    public RuleSet rules() { return rules; }
+    default RuleSet rules() { return null; }
 
-    /** The methods whose relevance is x * g under a rule set (conservation is meaningful). */
-    public boolean isGradientTimesInput() { return this == GI || this == LRP_AH || this == LRP_AH_LN || this == ATTNLRP; }
+    /** The relevance is x * g under a rule set (conservation is meaningful). */
+    default boolean isGradientTimesInput() { return false; }
 
-    /** The methods computed by one recorded forward pass and one backward pass. */
-    public boolean singlePass() { return isGradientTimesInput() || this == SALIENCY || this == GAE; }
+    /** Computed by one recorded forward pass and one backward pass. */
+    default boolean singlePass() { return isGradientTimesInput(); }
 
-    public boolean isLrp() { return this == LRP_AH || this == LRP_AH_LN || this == ATTNLRP; }
+    /** An LRP rule set (the gamma option applies). */
+    default boolean isLrp() { return false; }
 
-    public static Method parse(String name) {
-        for (Method m : values()) if (m.id.equalsIgnoreCase(name.trim())) return m;
+    /** The rule set actually applied under these options (gamma added for the LRP methods), or null. */
+    default RuleSet rules(Relevance.Options options) {
+        RuleSet r = rules();
+        return r != null && isLrp() ? r.withGamma(options.gamma()) : r;
+    }
+
+    // the methods the Java API names directly; every method is listed in Methods.ALL
+    Method GI = new io.lrp.explain.methods.Gi();
+    Method LRP_AH = new io.lrp.explain.methods.LrpAh();
+    Method LRP_AH_LN = new io.lrp.explain.methods.LrpAhLn();
+    Method ATTNLRP = new io.lrp.explain.methods.AttnLrp();
+    Method SALIENCY = new io.lrp.explain.methods.Saliency();
+    Method A_LAST = new io.lrp.explain.methods.ALast();
+    Method ROLLOUT = new io.lrp.explain.methods.Rollout();
+    Method GAE = new io.lrp.explain.methods.Gae();
+    Method IG = new io.lrp.explain.methods.IntegratedGradients();
+    Method OCCLUSION = new io.lrp.explain.methods.Occlusion();
+    Method RANDOM = new io.lrp.explain.methods.RandomBaseline();
+    Method ATTENTION_FLOW = new io.lrp.explain.methods.AttentionFlowMethod();
+
+    /** Every registered method, in registry order. */
+    static Method[] values() { return Methods.ALL.toArray(new Method[0]); }
+
+    static Method parse(String name) {
+        for (Method m : Methods.ALL) if (m.id().equalsIgnoreCase(name.trim())) return m;
         throw new LrpException("unknown method '" + name + "': choose from " + String.join(", ", ids()) + " or all");
     }
 
     /** A comma-separated list of method names, or "all". */
-    public static List<Method> parseList(String spec) {
+    static List<Method> parseList(String spec) {
         List<Method> out = new ArrayList<>();
         for (String s : spec.split(",")) {
             if (s.isBlank()) continue;
             if (s.trim().equalsIgnoreCase("all")) {
-                for (Method m : values()) if (!out.contains(m)) out.add(m);
+                for (Method m : Methods.ALL) if (!out.contains(m)) out.add(m);
             } else {
                 Method m = parse(s);
                 if (!out.contains(m)) out.add(m);
@@ -69,9 +87,9 @@ public enum Method {
         return out;
     }
 
-    public static List<String> ids() {
+    static List<String> ids() {
         List<String> l = new ArrayList<>();
-        for (Method m : values()) l.add(m.id);
+        for (Method m : Methods.ALL) l.add(m.id());
         return l;
     }
 }

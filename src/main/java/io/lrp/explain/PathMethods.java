@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Methods built from many passes over variants of one input: Integrated Gradients and occlusion. */
-final class PathMethods {
+public final class PathMethods {
     private PathMethods() {}
 
     /** How many variants go through the model at once. */
@@ -18,7 +18,7 @@ final class PathMethods {
      * IG from the all-zero embedding baseline: R_t = sum_d x_td * mean_k g(alpha_k x)_td with
      * alpha_k = (k + 0.5) / steps; the attention mask is unchanged.
      */
-    static Relevance.Result integratedGradients(Model model, Batch batch, int[] targets, int steps) {
+    public static Relevance.Result integratedGradients(Model model, Batch batch, int[] targets, int steps) {
         float[][] logits = Relevance.logits(model, batch);
         int[] t = Relevance.resolveTargets(logits, targets);
         double[][] r = new double[batch.size()][];
@@ -64,7 +64,7 @@ final class PathMethods {
     }
 
     /** R_t = f_c(x) - f_c(x with token t replaced by [UNK]), special tokens included. */
-    static Relevance.Result occlusion(Model model, Batch batch, int[] targets) {
+    public static Relevance.Result occlusion(Model model, Batch batch, int[] targets) {
         float[][] logits = Relevance.logits(model, batch);
         int[] t = Relevance.resolveTargets(logits, targets);
         double[][] r = new double[batch.size()][];

@@ -10,7 +10,6 @@ import io.lrp.tensor.Arena;
 import io.lrp.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 
 /**
  * Computes relevance vectors for one padded batch: the numbers, without texts or labels. Each
@@ -68,8 +67,12 @@ public final class Relevance {
         return backward(model, batch, rules, targets, embedded, attentionGrads, biasRelevance, null);
     }
 
-    private static Pass backward(Model model, Batch batch, RuleSet rules, int[] targets, Tensor embedded, boolean attentionGrads,
-                                 boolean biasRelevance, Runnable afterForward) {
+    /**
+     * The general form: attentionGrads keeps the gradients of the attention maps (GAE),
+     * biasRelevance accumulates sum b * df/db, afterForward (may be null) runs between the passes.
+     */
+    public static Pass backward(Model model, Batch batch, RuleSet rules, int[] targets, Tensor embedded, boolean attentionGrads,
+                                boolean biasRelevance, Runnable afterForward) {
         Tape tape = Tape.recording(rules).batch(batch.size());
         if (attentionGrads) tape.keepAttentionGradients();
         if (!biasRelevance) tape.withoutBiasRelevance();
@@ -84,7 +87,7 @@ public final class Relevance {
         return new Pass(tape, x, logits, t);
     }
 
-    static int[] resolveTargets(float[][] logits, int[] targets) {
+    public static int[] resolveTargets(float[][] logits, int[] targets) {
         int[] t = new int[logits.length];
         for (int b = 0; b < t.length; b++) {
             int given = targets == null ? -1 : targets[b];
@@ -102,7 +105,7 @@ public final class Relevance {
         return best;
     }
 
-    static float[][] rows(Tensor t) {
+    public static float[][] rows(Tensor t) {
         int n = t.dim(0), c = t.dim(1);
         float[][] r = new float[n][c];
         for (int i = 0; i < n; i++) System.arraycopy(t.data, i * c, r[i], 0, c);
@@ -110,7 +113,7 @@ public final class Relevance {
     }
 
     /** Per token: sum_d value*grad (or the L2 norm of grad), cut to each sample's length. */
-    static double[][] reduceTokens(Var v, Batch batch, boolean gradNorm) {
+    public static double[][] reduceTokens(Var v, Batch batch, boolean gradNorm) {
         int len = batch.length(), hidden = v.value.dim(-1);
         Tensor g = v.grad();
         double[][] out = new double[batch.size()][];
@@ -148,48 +151,29 @@ public final class Relevance {
     }
 
     private static Result computeIn(Model model, Batch batch, Method method, int[] targets, Options opt, Runnable afterForward) {
+        return method.compute(model, batch, targets, opt, afterForward);
+    }
+
+    /**
+     * The relevance x * g of a rule set (Gradient x Input and the LRP variants), with the bias
+     * relevance when asked for (lrp-ah-ln's conservation check).
+     */
+    public static Result gradientTimesInput(Model model, Batch batch, RuleSet rules, int[] targets, boolean biasRelevance,
+                                            Runnable afterForward) {
         int n = batch.size();
-        switch (method) {
-            case GI, LRP_AH, LRP_AH_LN, ATTNLRP -> {
-                RuleSet rules = method.isLrp() ? method.rules().withGamma(opt.gamma()) : method.rules();
-                Pass p = backward(model, batch, rules, targets, model.embed(batch), false, method == Method.LRP_AH_LN, afterForward);
-                Double[] bias = new Double[n];
-                if (method == Method.LRP_AH_LN) for (int b = 0; b < n; b++) bias[b] = p.tape().biasRelevance("", b);
-                return new Result(rows(p.logits().value), p.targets(), p.inputTimesGradient(batch), bias);
-            }
-            case SALIENCY -> {
-                Pass p = backward(model, batch, RuleSet.GRADIENT, targets, model.embed(batch), false, false, afterForward);
-                return new Result(rows(p.logits().value), p.targets(), reduceTokens(p.input(), batch, true), new Double[n]);
-            }
-            case GAE -> {
-                Pass p = backward(model, batch, RuleSet.GRADIENT, targets, model.embed(batch), true, false, afterForward);
-                return new Result(rows(p.logits().value), p.targets(), AttentionMaps.gae(p.tape().attention(), batch), new Double[n]);
-            }
-            case A_LAST, ROLLOUT, ATTENTION_FLOW -> {
-                Tape tape = Tape.inference().batch(n);
-                Var logits = model.forward(tape, Var.constant(model.embed(batch)), batch);
-                float[][] z = rows(logits.value);
-                double[][] r = switch (method) {
-                    case A_LAST -> AttentionMaps.lastLayer(tape.attention(), batch);
-                    case ROLLOUT -> AttentionMaps.rollout(tape.attention(), batch);
-                    default -> AttentionMaps.flow(tape.attention(), batch);
-                };
-                return new Result(z, resolveTargets(z, targets), r, new Double[n]);
-            }
-            case IG -> { return PathMethods.integratedGradients(model, batch, targets, opt.igSteps()); }
-            case OCCLUSION -> { return PathMethods.occlusion(model, batch, targets); }
-            case RANDOM -> {
-                float[][] z = logits(model, batch);
-                double[][] r = new double[n][];
-                for (int b = 0; b < n; b++) {
-                    Random rnd = new Random(opt.seed() + b);
-                    r[b] = new double[batch.lengths()[b]];
-                    for (int t = 0; t < r[b].length; t++) r[b][t] = rnd.nextGaussian();
-                }
-                return new Result(z, resolveTargets(z, targets), r, new Double[n]);
-            }
-            default -> throw new IllegalStateException("unhandled method " + method);
-        }
+        Pass p = backward(model, batch, rules, targets, model.embed(batch), false, biasRelevance, afterForward);
+        Double[] bias = new Double[n];
+        if (biasRelevance) for (int b = 0; b < n; b++) bias[b] = p.tape().biasRelevance("", b);
+        return new Result(rows(p.logits().value), p.targets(), p.inputTimesGradient(batch), bias);
+    }
+
+    /** A reduction of the attention maps of one forward pass (a-last, rollout, attention flow). */
+    public static Result fromAttention(Model model, Batch batch, int[] targets,
+                                       java.util.function.BiFunction<List<Var>, Batch, double[][]> reduction) {
+        Tape tape = Tape.inference().batch(batch.size());
+        Var logits = model.forward(tape, Var.constant(model.embed(batch)), batch);
+        float[][] z = rows(logits.value);
+        return new Result(z, resolveTargets(z, targets), reduction.apply(tape.attention(), batch), new Double[batch.size()]);
     }
 
     /** Settings shared by the methods. */

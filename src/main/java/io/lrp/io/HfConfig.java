@@ -18,7 +18,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The fields of a Hugging Face {@code config.json} that a BERT sequence classifier needs.
+ * The fields of a Hugging Face {@code config.json} of the BERT layout (model_type bert, roberta,
+ * xlm-roberta), and the checked readers every family's config uses ({@link #readJson},
+ * {@link #requiredInt}, ...).
  * Required integers: vocab_size, hidden_size, num_hidden_layers, num_attention_heads,
  * intermediate_size, max_position_embeddings. Optional, with the defaults of transformers'
  * BertConfig: type_vocab_size 2, layer_norm_eps 1e-12, pad_token_id 0, hidden_act "gelu",
@@ -41,7 +43,7 @@ public record HfConfig(
         List<String> id2label,
         JsonNode raw) {
 
-    public static final List<String> SUPPORTED_MODEL_TYPES = List.of("bert");
+    public static final List<String> SUPPORTED_MODEL_TYPES = List.of("bert", "roberta", "xlm-roberta");
     public static final List<String> SUPPORTED_ACTIVATIONS = List.of("gelu");
 
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -60,26 +62,7 @@ public record HfConfig(
     /** Reads and validates {@code configJson}; every problem is an LrpException naming the file. */
     public static HfConfig read(Path configJson) {
         Path f = configJson;
-        if (Files.isDirectory(f)) throw err(f, "is a directory, expected config.json");
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(f);
-        } catch (NoSuchFileException e) {
-            throw err(f, "file not found");
-        } catch (IOException e) {
-            throw new LrpException(f + ": cannot read file: " + e.getMessage(), e);
-        }
-        JsonNode root;
-        try {
-            root = JSON.readTree(bytes);
-        } catch (JsonProcessingException e) {
-            JsonLocation loc = e.getLocation();
-            String at = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
-            throw new LrpException(f + ": malformed JSON" + at + ": " + e.getOriginalMessage(), e);
-        } catch (IOException e) {
-            throw new LrpException(f + ": cannot parse JSON: " + e.getMessage(), e);
-        }
-        if (root == null || !root.isObject()) throw err(f, "top level is not a JSON object");
+        JsonNode root = readJson(f);
 
         JsonNode mt = root.get("model_type");
         if (mt == null || mt.isNull()) {
@@ -115,14 +98,7 @@ public record HfConfig(
         }
         if (pad >= vocab) throw err(f, "pad_token_id " + pad + " is not below vocab_size " + vocab);
 
-        double eps = 1e-12;
-        JsonNode epsNode = root.get("layer_norm_eps");
-        if (epsNode != null && !epsNode.isNull()) {
-            if (!epsNode.isNumber() || !(epsNode.doubleValue() > 0) || Double.isInfinite(epsNode.doubleValue())) {
-                throw err(f, "layer_norm_eps must be a positive number, got " + epsNode);
-            }
-            eps = epsNode.doubleValue();
-        }
+        double eps = positiveDouble(f, root, "layer_norm_eps", 1e-12);
 
         String act = optionalString(f, root, "hidden_act", "gelu");
         if (!SUPPORTED_ACTIVATIONS.contains(act)) {
@@ -138,7 +114,34 @@ public record HfConfig(
                 typeVocab, eps, pad, posType, labels, root);
     }
 
-    private static List<String> readLabels(Path f, JsonNode root) {
+    /** config.json as a JSON object; unreadable or malformed files are an LrpException naming the file. */
+    public static JsonNode readJson(Path f) {
+        if (Files.isDirectory(f)) throw err(f, "is a directory, expected config.json");
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(f);
+        } catch (NoSuchFileException e) {
+            throw err(f, "file not found");
+        } catch (IOException e) {
+            throw new LrpException(f + ": cannot read file: " + e.getMessage(), e);
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(bytes);
+        } catch (JsonProcessingException e) {
+            JsonLocation loc = e.getLocation();
+            String at = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
+            throw new LrpException(f + ": malformed JSON" + at + ": " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new LrpException(f + ": cannot parse JSON: " + e.getMessage(), e);
+        }
+        if (root == null || !root.isObject()) throw err(f, "top level is not a JSON object");
+
+        return root;
+    }
+
+    /** The labels: id2label, else num_labels generic names, else two. */
+    public static List<String> readLabels(Path f, JsonNode root) {
         JsonNode numNode = root.get("num_labels");
         Integer numLabels = null;
         if (numNode != null && !numNode.isNull()) numLabels = optionalInt(f, root, "num_labels", 0, 1);
@@ -176,13 +179,13 @@ public record HfConfig(
         return List.of(labels);
     }
 
-    private static int requiredInt(Path f, JsonNode root, String key, int min) {
+    public static int requiredInt(Path f, JsonNode root, String key, int min) {
         JsonNode v = root.get(key);
         if (v == null || v.isNull()) throw err(f, "missing required integer " + key);
         return toInt(f, key, v, min);
     }
 
-    private static int optionalInt(Path f, JsonNode root, String key, int dflt, int min) {
+    public static int optionalInt(Path f, JsonNode root, String key, int dflt, int min) {
         JsonNode v = root.get(key);
         if (v == null || v.isNull()) return dflt;
         return toInt(f, key, v, min);
@@ -195,11 +198,21 @@ public record HfConfig(
         return v.intValue();
     }
 
-    private static String optionalString(Path f, JsonNode root, String key, String dflt) {
+    public static String optionalString(Path f, JsonNode root, String key, String dflt) {
         JsonNode v = root.get(key);
         if (v == null || v.isNull()) return dflt;
         if (!v.isTextual()) throw err(f, key + " must be a string, got " + v);
         return v.textValue();
+    }
+
+    /** An optional positive finite number (e.g. layer_norm_eps). */
+    public static double positiveDouble(Path f, JsonNode root, String key, double dflt) {
+        JsonNode v = root.get(key);
+        if (v == null || v.isNull()) return dflt;
+        if (!v.isNumber() || !(v.doubleValue() > 0) || Double.isInfinite(v.doubleValue())) {
+            throw err(f, key + " must be a positive number, got " + v);
+        }
+        return v.doubleValue();
     }
 
     private static LrpException err(Path file, String problem) {

@@ -3,7 +3,7 @@ package io.lrp.models;
 import io.lrp.autograd.Tape;
 import io.lrp.autograd.Var;
 import io.lrp.tensor.Tensor;
-import io.lrp.text.WordPieceTokenizer;
+import io.lrp.text.Tokenizer;
 import java.util.List;
 import java.util.Map;
 
@@ -19,6 +19,12 @@ public interface Model {
     /** One line naming the architecture and its sizes. */
     String describe();
 
+    /** Its family: the config.json model_type it was loaded as (bert, distilbert, roberta, ...). */
+    default String family() { return "unknown"; }
+
+    /** Its head in words: how the hidden states become the logits (or "none" for an encoder alone). */
+    default String head() { return "none"; }
+
     /** Where the weights came from (a path, a classpath resource). */
     String source();
 
@@ -31,7 +37,7 @@ public interface Model {
     int padId();
 
     /** The tokenizer, or null for a model that only takes ids. */
-    WordPieceTokenizer tokenizer();
+    Tokenizer tokenizer();
 
     /** The embedding output [B*T, H]: the attribution point. */
     Tensor embed(Batch batch);
@@ -41,6 +47,9 @@ public interface Model {
 
     /** Every parameter after the attribution point, by its Hugging Face name. */
     Map<String, Var> parameters();
+
+    /** The matrix-product FLOPs of its passes over one sequence of the given length, or null if not modelled. */
+    default io.lrp.explain.Cost cost(int tokens) { return null; }
 
     default long parameterCount() {
         long n = 0;

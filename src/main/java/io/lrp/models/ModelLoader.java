@@ -7,8 +7,9 @@ import io.lrp.io.HfConfig;
 import io.lrp.io.SafeTensors;
 import io.lrp.io.onnx.OnnxWeights;
 import io.lrp.models.bert.BertConfig;
+import io.lrp.models.bert.BertFamily;
 import io.lrp.models.bert.BertModel;
-import io.lrp.models.paper.PaperConfig;
+import io.lrp.models.paper.PaperFamily;
 import io.lrp.models.paper.PaperModel;
 import io.lrp.nn.Weights;
 import io.lrp.tensor.Tensor;
@@ -50,7 +51,7 @@ public final class ModelLoader {
             throw new LrpException("model not found: '" + spec + "' is neither a file, a directory, nor a built-in model ("
                     + String.join(", ", BUILT_IN) + ")");
         }
-        if (Files.isDirectory(p)) return huggingFaceDirectory(p);
+        if (Files.isDirectory(p)) return directory(p);
         String f = p.getFileName().toString().toLowerCase();
         if (f.endsWith(".onnx")) return onnx(p);
         if (f.endsWith(".safetensors")) return paperModel(p, null);
@@ -115,40 +116,14 @@ public final class ModelLoader {
         return l;
     }
 
+    /** A Hugging Face model directory, by the family registered for its config.json model_type ({@link Families}). */
+    public static Model directory(Path dir) { return Checkpoint.loadDirectory(dir); }
+
+    /** A BERT directory (kept for callers that need the BertModel type); other families: {@link #directory}. */
     public static BertModel huggingFaceDirectory(Path dir) {
-        Path config = dir.resolve("config.json");
-        if (!Files.isRegularFile(config)) throw new LrpException(dir + ": not a model directory: config.json is missing");
-        HfConfig hf = HfConfig.read(config);
-        Path weightsFile = dir.resolve("model.safetensors");
-        if (!Files.isRegularFile(weightsFile)) {
-            throw new LrpException(dir + ": model.safetensors is missing (only the safetensors format is read, not pytorch_model.bin)");
-        }
-        WordPieceTokenizer tok = WordPieceTokenizer.load(dir.resolve("tokenizer.json"));
-        SafeTensors st = SafeTensors.open(weightsFile);
-        Weights w = new Weights(floatWeights(st), weightsFile.toString(), "bert.").withConfigSource(config.toString());
-        boolean classifier = w.has("classifier.weight");
-        BertConfig c = bertConfig(hf, classifier && w.has("pooler.dense.weight") ? BertConfig.Pooling.CLS_POOLER : BertConfig.Pooling.MEAN);
-        return BertModel.load(dir.getFileName().toString(), c, w, classifier ? w : null, tok);
-    }
-
-    /**
-     * All tensors decoded to float32, except integer buffers such as {@code bert.embeddings.position_ids}
-     * (I64 in checkpoints of older transformers versions), which are not weights. Any other tensor of
-     * a dtype that cannot become float32 is an error naming the file and the tensor.
-     */
-    private static Map<String, Tensor> floatWeights(SafeTensors st) {
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        for (String name : st.names()) {
-            if (name.endsWith("_ids") && st.dtype(name).matches("[IU](8|16|32|64)")) continue;
-            out.put(name, st.get(name));
-        }
-        return out;
-    }
-
-    private static BertConfig bertConfig(HfConfig hf, BertConfig.Pooling pooling) {
-        return new BertConfig(hf.vocabSize(), hf.hiddenSize(), hf.numHiddenLayers(), hf.numAttentionHeads(),
-                hf.intermediateSize(), hf.maxPositionEmbeddings(), hf.typeVocabSize(), hf.layerNormEps(),
-                hf.padTokenId(), hf.id2label(), pooling);
+        Model m = directory(dir);
+        if (m instanceof BertModel b) return b;
+        throw new LrpException(dir + ": a " + m.family() + " model, not BERT");
     }
 
     /** An ONNX encoder export, with config.json (and tokenizer.json) in the same directory. */
@@ -160,15 +135,14 @@ public final class ModelLoader {
         }
         HfConfig hf = HfConfig.read(config);
         OnnxWeights onnx = OnnxWeights.read(file);
-        WordPieceTokenizer tok = WordPieceTokenizer.load(dir.resolve("tokenizer.json"));
-        Weights w = new Weights(onnx.tensors(), file.toString(), "bert.").withConfigSource(config.toString());
-        boolean classifier = w.has("classifier.weight");
-        BertConfig c = bertConfig(hf, classifier && w.has("pooler.dense.weight") ? BertConfig.Pooling.CLS_POOLER : BertConfig.Pooling.MEAN);
-        return BertModel.load(file.getFileName().toString(), c, w, classifier ? w : null, tok);
+        if (!hf.modelType().equals("bert")) throw new LrpException(file + ": ONNX exports are read for model_type bert only, not " + hf.modelType());
+        io.lrp.text.Tokenizer tok = io.lrp.text.Tokenizers.forDirectory(dir);
+        Weights w = new Weights(onnx.tensors(), file.toString()).withConfigSource(config.toString());
+        return BertFamily.load(file.getFileName().toString(), hf, w, tok);
     }
 
     /** The paper's attention-only model from safetensors whose metadata "config" holds its sizes. */
-    public static PaperModel paperModel(Path file, WordPieceTokenizer tokenizer) {
+    public static PaperModel paperModel(Path file, io.lrp.text.Tokenizer tokenizer) {
         return paperModel(file, tokenizer, file.getFileName().toString().replaceFirst("\\.safetensors$", ""));
     }
 
@@ -182,41 +156,11 @@ public final class ModelLoader {
      * A paper model from safetensors. When its metadata says embeddings=minilm, the embedding
      * module and the tokenizer come from the embedded MiniLM (they are frozen, so not shipped).
      */
-    public static PaperModel paperModel(Path file, WordPieceTokenizer tokenizer, String name) {
+    public static PaperModel paperModel(Path file, io.lrp.text.Tokenizer tokenizer, String name) {
         return paperModel(file, tokenizer, name, file.toString());
     }
 
-    static PaperModel paperModel(Path file, WordPieceTokenizer tokenizer, String name, String sourceName) {
-        SafeTensors st = SafeTensors.open(file);
-        String json = st.metadata().get("config");
-        if (json == null) throw new LrpException(file + ": no 'config' entry in the safetensors metadata: not a paper-model file");
-        JsonNode c;
-        try {
-            c = new ObjectMapper().readTree(json);
-        } catch (java.io.IOException e) {
-            throw new LrpException(file + ": malformed 'config' metadata: " + e.getMessage());
-        }
-        String[] required = {"vocab", "hidden", "heads", "blocks", "n_classes", "max_pos", "type_vocab"};
-        for (String k : required) {
-            if (!c.path(k).canConvertToInt()) throw new LrpException(file + ": config metadata lacks integer '" + k + "'");
-        }
-        List<String> labels = new ArrayList<>();
-        JsonNode l = c.path("labels");
-        if (l.isArray()) l.forEach(n -> labels.add(n.asText()));
-        else labels.addAll(labels(c.get("n_classes").asInt()));
-        Map<String, Tensor> tensors = new HashMap<>(st.getAll());
-        String source = sourceName;
-        if ("minilm".equals(st.metadata().get("embeddings"))) {
-            OnnxWeights onnx = OnnxWeights.readClasspath(MINILM_ONNX);
-            for (var e : onnx.tensors().entrySet()) if (e.getKey().startsWith("embeddings.")) tensors.put(e.getKey(), e.getValue());
-            if (tokenizer == null) tokenizer = WordPieceTokenizer.loadClasspath(MINILM_TOKENIZER);
-            source += " + embeddings " + onnx.source();
-        }
-        int unk = c.path("unk_id").asInt(tokenizer != null ? tokenizer.unkId() : 3);
-        int pad = c.path("pad_id").asInt(0);
-        PaperConfig pc = new PaperConfig(c.get("vocab").asInt(), c.get("hidden").asInt(), c.get("heads").asInt(),
-                c.get("blocks").asInt(), c.get("max_pos").asInt(), c.get("type_vocab").asInt(),
-                c.path("ln_eps").asDouble(1e-12), c.path("norm_eps").asDouble(1e-12), pad, unk, labels);
-        return PaperModel.load(name, pc, new Weights(tensors, source), tokenizer);
+    static PaperModel paperModel(Path file, io.lrp.text.Tokenizer tokenizer, String name, String sourceName) {
+        return PaperFamily.fromSafetensors(file, tokenizer, name, sourceName);
     }
 }

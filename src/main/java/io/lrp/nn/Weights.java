@@ -33,6 +33,11 @@ public final class Weights {
         return new Weights(tensors, source, configSource, prefixes);
     }
 
+    /** The same tensors, names also tried with these prefixes (a family's, e.g. "roberta."). */
+    public Weights withPrefixes(String... prefixes) {
+        return new Weights(tensors, source, configSource, prefixes);
+    }
+
     public String source() { return source; }
 
     public Map<String, Tensor> all() { return tensors; }

@@ -30,6 +30,9 @@ public final class Simd {
         if (ENABLED) SimdKernels.awaitWarm();
     }
 
+    /** Which element-wise kernels this process runs: "vector (8 float lanes)" or "scalar" (provenance). */
+    public static String kind() { return ENABLED ? "vector (" + SimdKernels.lanes() + " float lanes)" : "scalar"; }
+
     /** For reports: "vector (16 float lanes)", the same "as scalar twins, not warmed up", or "scalar". */
     public static String describe() {
         if (!ENABLED) return "scalar";

@@ -1,289 +1,104 @@
 package io.lrp.text;
 
-import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import ai.djl.huggingface.tokenizers.jni.CharSpan;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lrp.LrpException;
-
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
- * A BERT WordPiece tokenizer read from a Hugging Face {@code tokenizer.json}, run by the HF
- * tokenizers library (Rust, through DJL's bundled native library).
- *
- * <p>Padding and truncation are always off, whatever the file says; {@code [CLS]}/{@code [SEP]}
- * are added. Offsets in the returned {@link Encoding} are Java String (UTF-16) indices into the
- * original text: DJL reports spans in Unicode code points of the original string, which are
- * converted here. A span runs from the first to the last source character that survives
- * normalization (accents inside a word belong to it; combining marks stripped at the end of a
- * token are attached to it here; dropped control/format characters between pieces, e.g. U+200B,
- * belong to no token). Special tokens get [0, 0].
- *
- * <p>DJL runs offline: the class sets {@code ai.djl.offline=true} and {@code OPT_OUT_TRACKING=true}
- * as system properties (unless already set) before any DJL class is used, so no telemetry or hub
- * request is made. The native library is extracted once from the DJL jar into
- * {@code ~/.djl.ai/tokenizers/<version>-cpu-<platform>/} (or {@code $DJL_CACHE_DIR}).
+ * A BERT WordPiece tokenizer: a {@link HfTokenizer} whose tokenizer.json must hold a WordPiece
+ * model, or one built from a {@code vocab.txt} (and the {@code do_lower_case} /
+ * {@code strip_accents} / {@code tokenize_chinese_chars} of tokenizer_config.json), as
+ * transformers' BertTokenizerFast converts a vocab-only directory.
  */
-public final class WordPieceTokenizer implements AutoCloseable {
+public final class WordPieceTokenizer extends HfTokenizer {
 
-    static {
-        if (System.getProperty("ai.djl.offline") == null) {
-            System.setProperty("ai.djl.offline", "true");
-        }
-        if (System.getProperty("OPT_OUT_TRACKING") == null) {
-            System.setProperty("OPT_OUT_TRACKING", "true");
+    private WordPieceTokenizer(String source, byte[] json, List<JsonNode> siblings) {
+        super(source, json, siblings);
+        if (!kind().equals("WordPiece")) {
+            throw new LrpException("unsupported tokenizer in " + source + ": model type '" + kind() + "', expected WordPiece");
         }
     }
 
-    private static final Map<String, String> OPTIONS = Map.of(
-            "padding", "false", "truncation", "false",
-            "addSpecialTokens", "true", "withOverflowingTokens", "false");
-
-    private final HuggingFaceTokenizer tokenizer;
-    private final String source;
-    private final Map<Integer, String> vocab; // id -> token (a map: a forged id must not size an array)
-    private final int vocabSize;              // largest id + 1
-    private final Map<String, Integer> ids;  // token -> id
-    private final Set<Integer> specialIds;   // added special tokens except [UNK]
-    private final int unkId;
-    private final int clsId;
-    private final int sepId;
-    private final int padId;
-
-    private WordPieceTokenizer(String source, byte[] json) {
-        this.source = source;
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(json);
-        } catch (IOException e) {
-            throw new LrpException("malformed tokenizer.json: " + source + ": "
-                    + firstLine(e.getMessage()), e);
-        }
-        JsonNode model = root == null ? null : root.get("model");
-        if (model == null || !model.path("vocab").isObject()) {
-            throw new LrpException("malformed tokenizer.json: " + source + ": no model.vocab");
-        }
-        if (!"WordPiece".equals(model.path("type").asText())) {
-            throw new LrpException("unsupported tokenizer in " + source + ": model type '"
-                    + model.path("type").asText() + "', expected WordPiece");
-        }
-        ids = new HashMap<>();
-        for (Map.Entry<String, JsonNode> e : model.get("vocab").properties()) {
-            ids.put(e.getKey(), e.getValue().asInt());
-        }
-        Set<Integer> special = new HashSet<>();
-        for (JsonNode t : root.path("added_tokens")) {
-            ids.putIfAbsent(t.path("content").asText(), t.path("id").asInt());
-            if (t.path("special").asBoolean(false)) {
-                special.add(t.path("id").asInt());
-            }
-        }
-        int size = 0;
-        for (int id : ids.values()) {
-            if (id < 0 || id == Integer.MAX_VALUE) {
-                throw new LrpException("malformed tokenizer.json: " + source + ": invalid id " + id);
-            }
-            size = Math.max(size, id + 1);
-        }
-        vocabSize = size;
-        vocab = new HashMap<>();
-        ids.forEach((tok, id) -> vocab.put(id, tok));
-        unkId = ids.getOrDefault(model.path("unk_token").asText("[UNK]"), -1);
-        clsId = ids.getOrDefault("[CLS]", -1);
-        sepId = ids.getOrDefault("[SEP]", -1);
-        JsonNode padding = root.path("padding");
-        padId = padding.has("pad_id") ? padding.get("pad_id").asInt() : ids.getOrDefault("[PAD]", -1);
-        special.remove(unkId);
-        specialIds = Set.copyOf(special);
-        try (InputStream in = new ByteArrayInputStream(json)) {
-            tokenizer = HuggingFaceTokenizer.newInstance(in, OPTIONS);
-        } catch (IOException | RuntimeException e) {
-            throw new LrpException("malformed tokenizer.json: " + source + ": "
-                    + firstLine(e.getMessage()), e);
-        }
-    }
-
-    /** Loads a {@code tokenizer.json} file. */
+    /** Loads a WordPiece {@code tokenizer.json} file. */
     public static WordPieceTokenizer load(Path tokenizerJson) {
-        byte[] json;
-        try {
-            json = Files.readAllBytes(tokenizerJson);
-        } catch (NoSuchFileException e) {
-            throw new LrpException("tokenizer not found: " + tokenizerJson);
-        } catch (IOException e) {
-            throw new LrpException("cannot read tokenizer " + tokenizerJson + ": " + e.getMessage(), e);
-        }
-        return new WordPieceTokenizer(tokenizerJson.toString(), json);
+        return new WordPieceTokenizer(tokenizerJson.toString(), read(tokenizerJson), siblings(tokenizerJson));
     }
 
-    /** Loads a {@code tokenizer.json} classpath resource, e.g. {@code all-minilm-l6-v2-tokenizer.json}. */
+    /** Loads a WordPiece {@code tokenizer.json} classpath resource, e.g. {@code all-minilm-l6-v2-tokenizer.json}. */
     public static WordPieceTokenizer loadClasspath(String resource) {
-        String name = resource.startsWith("/") ? resource.substring(1) : resource;
-        String source = "classpath:" + name;
-        ClassLoader loader = WordPieceTokenizer.class.getClassLoader();
-        try (InputStream in = loader.getResourceAsStream(name)) {
-            if (in == null) {
-                throw new LrpException("tokenizer not found: " + source);
-            }
-            return new WordPieceTokenizer(source, in.readAllBytes());
+        return new WordPieceTokenizer(classpathSource(resource), readClasspath(resource), null);
+    }
+
+    /**
+     * A BERT tokenizer from {@code vocab.txt} (one token per line, line n = id n - 1) and the
+     * tokenizer_config.json beside it (lowercasing defaults to true, as in BertTokenizer).
+     */
+    public static WordPieceTokenizer fromVocab(Path vocabTxt) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(vocabTxt, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new LrpException("cannot read tokenizer " + source + ": " + e.getMessage(), e);
+            throw new LrpException("cannot read " + vocabTxt + ": " + e.getMessage(), e);
+        }
+        List<JsonNode> siblings = siblings(vocabTxt);
+        JsonNode cfg = siblings.isEmpty() ? new ObjectMapper().createObjectNode() : siblings.get(0);
+        ObjectMapper m = new ObjectMapper();
+        ObjectNode root = m.createObjectNode();
+        root.put("version", "1.0");
+        root.putNull("truncation");
+        root.putNull("padding");
+        ObjectNode vocab = m.createObjectNode();
+        for (int i = 0; i < lines.size(); i++) {
+            String t = lines.get(i);
+            if (t.isEmpty() && i == lines.size() - 1) break;
+            if (!vocab.has(t)) vocab.put(t, i);
+        }
+        String unk = text(cfg, "unk_token", "[UNK]"), cls = text(cfg, "cls_token", "[CLS]"), sep = text(cfg, "sep_token", "[SEP]");
+        for (String required : List.of(unk, cls, sep)) {
+            if (!vocab.has(required)) throw new LrpException(vocabTxt + ": special token " + required + " is not in the vocabulary");
+        }
+        ArrayNode added = root.putArray("added_tokens");
+        for (String key : List.of("pad_token", "unk_token", "cls_token", "sep_token", "mask_token")) {
+            String t = text(cfg, key, null);
+            if (t == null || !vocab.has(t)) continue;
+            ObjectNode a = added.addObject();
+            a.put("id", vocab.get(t).asInt()).put("content", t).put("single_word", false).put("lstrip", false)
+                    .put("rstrip", false).put("normalized", false).put("special", true);
+        }
+        boolean lower = cfg.path("do_lower_case").asBoolean(true);
+        ObjectNode norm = root.putObject("normalizer");
+        norm.put("type", "BertNormalizer").put("clean_text", true)
+                .put("handle_chinese_chars", cfg.path("tokenize_chinese_chars").asBoolean(true)).put("lowercase", lower);
+        if (cfg.path("strip_accents").isBoolean()) norm.put("strip_accents", cfg.get("strip_accents").asBoolean());
+        else norm.putNull("strip_accents"); // null: follow lowercase, as BertTokenizer does
+        root.putObject("pre_tokenizer").put("type", "BertPreTokenizer");
+        ObjectNode post = root.putObject("post_processor");
+        post.put("type", "BertProcessing");
+        post.putArray("sep").add(sep).add(vocab.get(sep).asInt());
+        post.putArray("cls").add(cls).add(vocab.get(cls).asInt());
+        root.putObject("decoder").put("type", "WordPiece").put("prefix", "##").put("cleanup", true);
+        ObjectNode model = root.putObject("model");
+        model.put("type", "WordPiece").put("unk_token", unk).put("continuing_subword_prefix", "##")
+                .put("max_input_chars_per_word", 100);
+        model.set("vocab", vocab);
+        try {
+            return new WordPieceTokenizer(vocabTxt.toString(), m.writeValueAsBytes(root), siblings);
+        } catch (IOException e) {
+            throw new LrpException("cannot build a tokenizer from " + vocabTxt + ": " + e.getMessage(), e);
         }
     }
 
-    /** Where the tokenizer came from: a file path or {@code classpath:NAME}. */
-    public String source() { return source; }
-
-    /** Tokenizes one text: {@code [CLS] ... [SEP]}, no padding, no truncation. */
-    public Encoding encode(String text) {
-        if (text == null || text.isBlank()) {
-            throw new LrpException("empty text: nothing to explain");
-        }
-        ai.djl.huggingface.tokenizers.Encoding enc = tokenizer.encode(text);
-        long[] rawIds = enc.getIds();
-        String[] tokens = enc.getTokens();
-        long[] specialMask = enc.getSpecialTokenMask();
-        CharSpan[] spans = enc.getCharTokenSpans();
-        int[] cpToUtf16 = codePointIndex(text);
-        int n = rawIds.length;
-        int[] outIds = new int[n];
-        int[][] offsets = new int[n][];
-        boolean[] special = new boolean[n];
-        int content = 0;
-        for (int i = 0; i < n; i++) {
-            outIds[i] = Math.toIntExact(rawIds[i]);
-            special[i] = specialMask[i] != 0;
-            CharSpan span = spans[i];
-            if (special[i] || span == null) {
-                offsets[i] = new int[] {0, 0};
-            } else {
-                offsets[i] = new int[] {toUtf16(cpToUtf16, span.getStart(), text),
-                        toUtf16(cpToUtf16, span.getEnd(), text)};
-            }
-            if (!special[i]) {
-                content++;
-            }
-        }
-        if (content == 0) {
-            throw new LrpException("empty text: nothing to explain");
-        }
-        attachTrailingMarks(text, offsets, special);
-        return new Encoding(tokens, outIds, offsets, special);
-    }
-
-    /** Tokenizes each text independently (no padding). */
-    public List<Encoding> encodeBatch(List<String> texts) {
-        List<Encoding> out = new ArrayList<>(texts.size());
-        for (String t : texts) {
-            out.add(encode(t));
-        }
-        return out;
-    }
-
-    /**
-     * An encoding for given ids: tokens from the vocabulary, offsets [0, 0], special = the id is one
-     * of the file's special added tokens ({@code [CLS]}, {@code [SEP]}, {@code [PAD]}, {@code [MASK]};
-     * {@code [UNK]} is not special, as in {@link #encode}).
-     */
-    public Encoding fromIds(int[] tokenIds) {
-        int n = tokenIds.length;
-        String[] tokens = new String[n];
-        int[][] offsets = new int[n][];
-        boolean[] special = new boolean[n];
-        for (int i = 0; i < n; i++) {
-            tokens[i] = token(tokenIds[i]);
-            offsets[i] = new int[] {0, 0};
-            special[i] = specialIds.contains(tokenIds[i]);
-        }
-        return new Encoding(tokens, tokenIds.clone(), offsets, special);
-    }
-
-    /** Number of ids (largest id + 1), added tokens included. */
-    public int vocabSize() { return vocabSize; }
-
-    public int unkId() { return unkId; }
-
-    /** Id of {@code [CLS]}, -1 if the vocabulary has none. */
-    public int clsId() { return clsId; }
-
-    /** Id of {@code [SEP]}, -1 if the vocabulary has none. */
-    public int sepId() { return sepId; }
-
-    /** Pad id of the file's padding section, else of {@code [PAD]}, else -1. */
-    public int padId() { return padId; }
-
-    /** The token string of an id; LrpException if the id is not in the vocabulary. */
-    public String token(int id) {
-        String t = vocab.get(id);
-        if (t == null) {
-            throw new LrpException("token id " + id + " is not in the vocabulary of " + source
-                    + " (size " + vocabSize + ")");
-        }
-        return t;
-    }
-
-    /** The id of a token string, or -1 if the vocabulary does not contain it. */
-    public int id(String token) { return ids.getOrDefault(token, -1); }
-
-    @Override
-    public void close() { tokenizer.close(); }
-
-    /** index[k] = UTF-16 index of code point k; index[count] = text.length(). */
-    private static int[] codePointIndex(String text) {
-        int[] index = new int[text.codePointCount(0, text.length()) + 1];
-        int k = 0;
-        for (int i = 0; i < text.length(); i += Character.charCount(text.codePointAt(i))) {
-            index[k++] = i;
-        }
-        index[k] = text.length();
-        return index;
-    }
-
-    /**
-     * The tokenizer's span ends at the last character that survives normalization, so a combining
-     * mark the normalizer strips at the end of a token ("cafe" + U+0301) is left out; extend the
-     * span over such marks (never into the next token) so that the substring shows the whole word.
-     */
-    private static void attachTrailingMarks(String text, int[][] offsets, boolean[] special) {
-        int limit = text.length();
-        for (int i = offsets.length - 1; i >= 0; i--) {
-            if (special[i] || offsets[i][1] == offsets[i][0]) {
-                continue;
-            }
-            int end = offsets[i][1];
-            while (end < limit && Character.getType(text.codePointAt(end)) == Character.NON_SPACING_MARK) {
-                end += Character.charCount(text.codePointAt(end));
-            }
-            offsets[i][1] = end;
-            limit = offsets[i][0];
-        }
-    }
-
-    private static int toUtf16(int[] cpToUtf16, int cp, String text) {
-        if (cp < 0 || cp >= cpToUtf16.length) {
-            throw new IllegalStateException("tokenizer span " + cp + " outside text of "
-                    + (cpToUtf16.length - 1) + " code points: " + text);
-        }
-        return cpToUtf16[cp];
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "unreadable";
-        }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
+    private static String text(JsonNode cfg, String key, String dflt) {
+        JsonNode v = cfg.path(key);
+        if (v.isTextual()) return v.asText();
+        if (v.path("content").isTextual()) return v.path("content").asText();
+        return dflt;
     }
 }

@@ -15,7 +15,8 @@ import java.util.List;
 
 /**
  * JSON Lines: one JSON object per explanation, keys in this order: text, model, method, target,
- * label, logits, tokens, ids, offsets, relevance, conservation {sum, logit, bias}.
+ * label, logits, tokens, ids, offsets, relevance, conservation {sum, logit, bias}, and provenance
+ * (where known: library, model, method, rule_set, gamma, kernels, java; see {@link io.lrp.explain.Provenance}).
  *
  * <p>There is no "special" key: on reading, a token is special exactly when its offsets are
  * empty ({@code start == end}), which is how tokenizers report added tokens ([0, 0]).
@@ -70,6 +71,10 @@ public final class JsonLines {
                 g.writeNumberField("bias", c.bias());
             }
             g.writeEndObject();
+            if (e.provenance() != null) {
+                g.writeFieldName("provenance");
+                MAPPER.writeTree(g, e.provenance().toJson());
+            }
             g.writeEndObject();
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);

@@ -17,7 +17,7 @@ import java.util.Random;
  * all-MiniLM-L6-v2 ONNX export (the classpath resource of the langchain4j artifact the library
  * reads its weights from) on one synthetic input of --seq tokens, with --threads intra-op
  * threads, and prints one JSON object with the median and minimum milliseconds after warm-up.
- * Benchmark only: compiled and run in the Maven profile "ort" (docs/benchmarks-howto.md).
+ * Benchmark only: compiled and run in the Maven profile "ort" (docs/benchmarking.md).
  */
 public final class OrtBench {
     private OrtBench() {}

@@ -97,6 +97,7 @@ class BadInputCliTest {
         Path dir = copyModel("gpt2_model");
         editConfig(dir, c -> c.put("model_type", "gpt2"));
         assertBadInput(explain(dir, "a test"), "unsupported architecture 'gpt2'", dir.resolve("config.json").toString(), "bert");
+        assertBadInput(explain(dir, "a test"), "supported model_type values: " + String.join(", ", io.lrp.models.Families.modelTypes()));
         assertBadInput(CliRunner.run("info", "--model", dir.toString()), "unsupported architecture 'gpt2'",
                 dir.resolve("config.json").toString());
     }
@@ -250,6 +251,7 @@ class BadInputCliTest {
     void missingTokenizer() throws Exception {
         Path dir = copyModel("no_tokenizer");
         Files.delete(dir.resolve("tokenizer.json"));
+        Files.delete(dir.resolve("vocab.txt")); // (with vocab.txt, a WordPiece tokenizer is built from it: VocabTxtTokenizerTest)
         assertBadInput(explain(dir, "a test"), "tokenizer", dir.resolve("tokenizer.json").toString(), "not found");
     }
 

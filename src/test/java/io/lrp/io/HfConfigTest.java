@@ -56,7 +56,7 @@ class HfConfigTest {
     void unsupportedModelTypeNamesItAndTheFile() throws Exception {
         LrpException e = fails("{\"model_type\": \"gpt2\", " + BASE + "}");
         assertEquals("unsupported architecture 'gpt2' in " + tmp.resolve("config.json")
-                + ": supported model_type values: bert", e.getMessage());
+                + ": supported model_type values: bert, roberta, xlm-roberta", e.getMessage());
     }
 
     @Test

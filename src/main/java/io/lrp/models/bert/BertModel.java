@@ -13,7 +13,7 @@ import io.lrp.nn.LayerNorm;
 import io.lrp.nn.Linear;
 import io.lrp.nn.Weights;
 import io.lrp.tensor.Tensor;
-import io.lrp.text.WordPieceTokenizer;
+import io.lrp.text.Tokenizer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,10 +34,10 @@ public final class BertModel implements Model {
     private final Layer[] layers;
     private final Linear pooler;      // [H, H], CLS_POOLER only
     private final Linear classifier;  // [C, H]
-    private final WordPieceTokenizer tokenizer;
+    private final Tokenizer tokenizer;
 
     public BertModel(String name, String source, BertConfig config, Embeddings embeddings, Layer[] layers,
-                     Linear pooler, Linear classifier, WordPieceTokenizer tokenizer) {
+                     Linear pooler, Linear classifier, Tokenizer tokenizer) {
         this.name = name;
         this.source = source;
         this.config = config;
@@ -52,7 +52,7 @@ public final class BertModel implements Model {
      * Builds the model from weights with HF names ("bert." prefix optional); the head from
      * headWeights, or an encoder without a classification head when headWeights is null.
      */
-    public static BertModel load(String name, BertConfig c, Weights w, Weights headWeights, WordPieceTokenizer tokenizer) {
+    public static BertModel load(String name, BertConfig c, Weights w, Weights headWeights, Tokenizer tokenizer) {
         int h = c.hidden(), f = c.intermediate();
         Embeddings emb = Embeddings.load(w, c.vocabSize(), c.maxPositions(), c.typeVocab(), h, c.layerNormEps());
         Layer[] layers = new Layer[c.layers()];
@@ -88,7 +88,14 @@ public final class BertModel implements Model {
     @Override public int maxLength() { return config.maxPositions(); }
     @Override public int unkId() { return tokenizer != null ? tokenizer.unkId() : 100; }
     @Override public int padId() { return config.padId(); }
-    @Override public WordPieceTokenizer tokenizer() { return tokenizer; }
+    @Override public Tokenizer tokenizer() { return tokenizer; }
+
+    @Override public String family() { return "bert"; }
+
+    @Override public String head() {
+        return classifier == null ? "none (encoder only)"
+                : config.pooling() == BertConfig.Pooling.CLS_POOLER ? "[CLS] pooler (dense, tanh) + classifier" : "mean pooling + linear";
+    }
 
     @Override public String describe() {
         return String.format("BERT encoder, %d layers, hidden %d, %d heads, FFN %d, vocab %d, max %d positions, head %s, %d labels",
@@ -96,6 +103,10 @@ public final class BertModel implements Model {
                 config.maxPositions(), classifier == null ? "none (encoder only)"
                         : config.pooling() == BertConfig.Pooling.CLS_POOLER ? "[CLS] pooler + classifier" : "mean pooling + linear",
                 config.labels().size());
+    }
+
+    @Override public io.lrp.explain.Cost cost(int tokens) {
+        return io.lrp.explain.Cost.encoder(config.layers(), config.hidden(), config.intermediate(), tokens);
     }
 
     @Override public Tensor embed(Batch batch) { return embeddings.embed(batch); }

@@ -7,7 +7,7 @@ import io.lrp.nn.Embeddings;
 import io.lrp.nn.LayerNorm;
 import io.lrp.nn.Linear;
 import io.lrp.tensor.Tensor;
-import io.lrp.text.WordPieceTokenizer;
+import io.lrp.text.Tokenizer;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -28,7 +28,7 @@ public final class RandomBert {
     }
 
     /** The BERT-base benchmark model: [CLS] pooler and a 2-class classifier, seed 42. */
-    public static BertModel bertBase(WordPieceTokenizer tokenizer) {
+    public static BertModel bertBase(Tokenizer tokenizer) {
         return create("bert-base", bertBaseConfig(), 42, tokenizer);
     }
 
@@ -36,7 +36,7 @@ public final class RandomBert {
      * A model of the given sizes with random weights; with a classification head (the pooler
      * too under {@link BertConfig.Pooling#CLS_POOLER}) when the config has labels.
      */
-    public static BertModel create(String name, BertConfig c, long seed, WordPieceTokenizer tokenizer) {
+    public static BertModel create(String name, BertConfig c, long seed, Tokenizer tokenizer) {
         int h = c.hidden(), f = c.intermediate();
         double eps = c.layerNormEps();
         Embeddings emb = new Embeddings(

@@ -12,7 +12,7 @@ import io.lrp.nn.LayerNorm;
 import io.lrp.nn.Linear;
 import io.lrp.nn.Weights;
 import io.lrp.tensor.Tensor;
-import io.lrp.text.WordPieceTokenizer;
+import io.lrp.text.Tokenizer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,10 +33,10 @@ public final class PaperModel implements Model {
     private final Embeddings embeddings;
     private final Block[] blocks;
     private final Linear pooler, classifier;
-    private final WordPieceTokenizer tokenizer;
+    private final Tokenizer tokenizer;
 
     public PaperModel(String name, String source, PaperConfig config, Embeddings embeddings, Block[] blocks,
-                      Linear pooler, Linear classifier, WordPieceTokenizer tokenizer) {
+                      Linear pooler, Linear classifier, Tokenizer tokenizer) {
         this.name = name;
         this.source = source;
         this.config = config;
@@ -47,7 +47,7 @@ public final class PaperModel implements Model {
         this.tokenizer = tokenizer;
     }
 
-    public static PaperModel load(String name, PaperConfig c, Weights w, WordPieceTokenizer tokenizer) {
+    public static PaperModel load(String name, PaperConfig c, Weights w, Tokenizer tokenizer) {
         int h = c.hidden();
         Embeddings emb = Embeddings.load(w, c.vocabSize(), c.maxPositions(), c.typeVocab(), h, c.layerNormEps());
         Block[] blocks = new Block[c.blocks()];
@@ -66,7 +66,7 @@ public final class PaperModel implements Model {
     }
 
     /** A freshly initialised model on given (frozen) embeddings, for training. */
-    public static PaperModel create(String name, PaperConfig c, Embeddings embeddings, WordPieceTokenizer tokenizer, java.util.Random rnd) {
+    public static PaperModel create(String name, PaperConfig c, Embeddings embeddings, Tokenizer tokenizer, java.util.Random rnd) {
         int h = c.hidden();
         double std = 1.0 / Math.sqrt(h);
         Block[] blocks = new Block[c.blocks()];
@@ -92,7 +92,10 @@ public final class PaperModel implements Model {
     @Override public int maxLength() { return config.maxPositions(); }
     @Override public int unkId() { return config.unkId(); }
     @Override public int padId() { return config.padId(); }
-    @Override public WordPieceTokenizer tokenizer() { return tokenizer; }
+    @Override public Tokenizer tokenizer() { return tokenizer; }
+
+    @Override public String family() { return "lrp-paper"; }
+    @Override public String head() { return "token-0 pooler (dense, tanh) + classifier"; }
 
     @Override public String describe() {
         return String.format("attention-only encoder (Ali et al. 2022), %d blocks, hidden %d, %d heads, vocab %d, max %d positions, [CLS] pooler + classifier, %d labels",

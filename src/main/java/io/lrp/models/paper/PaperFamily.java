@@ -1,0 +1,79 @@
+package io.lrp.models.paper;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lrp.LrpException;
+import io.lrp.io.SafeTensors;
+import io.lrp.io.onnx.OnnxWeights;
+import io.lrp.models.Checkpoint;
+import io.lrp.models.Family;
+import io.lrp.models.Model;
+import io.lrp.models.ModelLoader;
+import io.lrp.nn.Weights;
+import io.lrp.tensor.Tensor;
+import io.lrp.text.Tokenizer;
+import io.lrp.text.WordPieceTokenizer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The paper's attention-only model (methods.md section 5), {@code model_type: lrp-paper}. Its
+ * config (vocab, hidden, heads, blocks, n_classes, max_pos, type_vocab; optional labels, ln_eps,
+ * norm_eps, pad_id, unk_id) is config.json in a directory, or the "config" entry of a single
+ * safetensors file's metadata (how {@code lrp train --arch paper} writes it). Weight names: see
+ * {@link PaperModel#load}.
+ */
+public final class PaperFamily implements Family {
+    @Override public List<String> modelTypes() { return List.of("lrp-paper"); }
+    @Override public List<String> architectures() { return List.of("attention-only encoder (Ali et al. 2022)"); }
+
+    @Override public Model load(Checkpoint c) {
+        return build(c.configFile().toString(), c.config(), c.weights().all(), c.tokenizer(), c.name(), c.weights().source());
+    }
+
+    /**
+     * A paper model from safetensors whose metadata "config" holds its sizes. When the metadata
+     * says embeddings=minilm, the embedding module and the tokenizer come from the embedded MiniLM
+     * (they are frozen, so not shipped).
+     */
+    public static PaperModel fromSafetensors(Path file, Tokenizer tokenizer, String name, String sourceName) {
+        SafeTensors st = SafeTensors.open(file);
+        String json = st.metadata().get("config");
+        if (json == null) throw new LrpException(file + ": no 'config' entry in the safetensors metadata: not a paper-model file");
+        JsonNode c;
+        try {
+            c = new ObjectMapper().readTree(json);
+        } catch (java.io.IOException e) {
+            throw new LrpException(file + ": malformed 'config' metadata: " + e.getMessage());
+        }
+        Map<String, Tensor> tensors = new HashMap<>(st.getAll());
+        String source = sourceName;
+        if ("minilm".equals(st.metadata().get("embeddings"))) {
+            OnnxWeights onnx = OnnxWeights.readClasspath(ModelLoader.MINILM_ONNX);
+            for (var e : onnx.tensors().entrySet()) if (e.getKey().startsWith("embeddings.")) tensors.put(e.getKey(), e.getValue());
+            if (tokenizer == null) tokenizer = WordPieceTokenizer.loadClasspath(ModelLoader.MINILM_TOKENIZER);
+            source += " + embeddings " + onnx.source();
+        }
+        return build(file + " config metadata", c, tensors, tokenizer, name, source);
+    }
+
+    private static PaperModel build(String where, JsonNode c, Map<String, Tensor> tensors, Tokenizer tokenizer, String name, String source) {
+        String[] required = {"vocab", "hidden", "heads", "blocks", "n_classes", "max_pos", "type_vocab"};
+        for (String k : required) {
+            if (!c.path(k).canConvertToInt()) throw new LrpException(where + " lacks integer '" + k + "'");
+        }
+        List<String> labels = new ArrayList<>();
+        JsonNode l = c.path("labels");
+        if (l.isArray()) l.forEach(n -> labels.add(n.asText()));
+        else for (int i = 0; i < c.get("n_classes").asInt(); i++) labels.add("LABEL_" + i);
+        int unk = c.path("unk_id").asInt(tokenizer != null ? tokenizer.unkId() : 3);
+        int pad = c.path("pad_id").asInt(0);
+        PaperConfig pc = new PaperConfig(c.get("vocab").asInt(), c.get("hidden").asInt(), c.get("heads").asInt(),
+                c.get("blocks").asInt(), c.get("max_pos").asInt(), c.get("type_vocab").asInt(),
+                c.path("ln_eps").asDouble(1e-12), c.path("norm_eps").asDouble(1e-12), pad, unk, labels);
+        return PaperModel.load(name, pc, new Weights(tensors, source), tokenizer);
+    }
+}

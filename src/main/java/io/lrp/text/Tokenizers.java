@@ -1,0 +1,19 @@
+package io.lrp.text;
+
+import io.lrp.LrpException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The tokenizer of a Hugging Face model directory. */
+public final class Tokenizers {
+    private Tokenizers() {}
+
+    /** tokenizer.json (any model type), else a BERT vocab.txt; neither is an error naming the directory. */
+    public static Tokenizer forDirectory(Path dir) {
+        Path json = dir.resolve("tokenizer.json");
+        if (Files.isRegularFile(json)) return HfTokenizer.load(json);
+        Path vocab = dir.resolve("vocab.txt");
+        if (Files.isRegularFile(vocab)) return WordPieceTokenizer.fromVocab(vocab);
+        throw new LrpException("tokenizer not found: " + json + " is missing, and there is no vocab.txt for a WordPiece tokenizer");
+    }
+}
