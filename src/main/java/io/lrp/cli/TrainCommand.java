@@ -131,9 +131,16 @@ final class TrainCommand implements Callable<Integer> {
     private static List<Labelled> encode(WordPieceTokenizer tok, List<Example> set, int max) {
         List<Labelled> r = new ArrayList<>();
         for (Example e : set) {
-            int[] ids = tok.encode(e.text()).ids();
-            r.add(new Labelled(ids.length > max ? java.util.Arrays.copyOf(ids, max) : ids, e.label()));
+            r.add(new Labelled(cut(tok.encode(e.text()).ids(), max), e.label()));
         }
+        return r;
+    }
+
+    /** The first {@code max - 1} tokens and the closing {@code [SEP]}, as {@code --long truncate} cuts. */
+    static int[] cut(int[] ids, int max) {
+        if (ids.length <= max) return ids;
+        int[] r = java.util.Arrays.copyOf(ids, max);
+        r[max - 1] = ids[ids.length - 1];
         return r;
     }
 
@@ -142,7 +149,7 @@ final class TrainCommand implements Callable<Integer> {
         for (int i = 0; i < set.size(); i += 64) {
             List<Example> mb = set.subList(i, Math.min(set.size(), i + 64));
             List<int[]> ids = new ArrayList<>();
-            for (Example e : mb) ids.add(model.tokenizer().encode(e.text()).ids());
+            for (Example e : mb) ids.add(cut(model.tokenizer().encode(e.text()).ids(), model.maxLength()));
             float[][] z = Relevance.logits(model, Batch.of(ids, model.padId()));
             for (int b = 0; b < mb.size(); b++) if (Relevance.argmax(z[b]) == mb.get(b).label()) correct++;
         }
