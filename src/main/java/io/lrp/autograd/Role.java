@@ -14,6 +14,11 @@ public enum Role {
     NORM_SCALE,
     /** Elementwise activations inside the network (GELU, the BERT pooler tanh). */
     ACTIVATION,
+    /**
+     * The paper model's pooler tanh: differentiated normally by the paper's rule sets (the
+     * authors' convention), by the identity rule in the conservative variant.
+     */
+    POOLER_ACTIVATION,
     /** Linear layers of the encoder blocks (q, k, v, output projections, feed-forward). */
     ENCODER_LINEAR,
     /** Linear layers after the encoder (pooler, classifier). */

@@ -159,7 +159,7 @@ final class BenchCommand implements Callable<Integer> {
         long fwd = BertFlops.forward(c, seq);
         return switch (Method.parse(method)) {
             // AH-rule: attention probabilities constant, so the backward skips q and k
-            case LRP_AH, LRP_AH_LN -> fwd + BertFlops.backwardAh(c, seq);
+            case LRP_AH, LRP_AH_LN, LRP_AH_LN_CP -> fwd + BertFlops.backwardAh(c, seq);
             case GI, SALIENCY, GAE, ATTNLRP -> fwd + BertFlops.backwardFull(c, seq);
             // one forward for the prediction, then igSteps forward + backward passes
             case IG -> fwd + (long) Relevance.Options.DEFAULT.igSteps() * (fwd + BertFlops.backwardFull(c, seq));

@@ -42,7 +42,7 @@ final class EvaluateCommand implements Callable<Integer> {
     String format;
 
     @Option(names = "--methods", defaultValue = "all",
-            description = "Comma-separated methods, or all: gi, lrp-ah, lrp-ah-ln, attnlrp, saliency, a-last, rollout, gae, ig, occlusion, random. Default: ${DEFAULT-VALUE}.")
+            description = "Comma-separated methods, or all: gi, lrp-ah, lrp-ah-ln, lrp-ah-ln-cp, attnlrp, saliency, a-last, rollout, gae, ig, occlusion, random. Default: ${DEFAULT-VALUE}.")
     String methods;
 
     @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR", description = "Output directory (created; an existing run there is resumed).")

@@ -40,7 +40,7 @@ final class ExplainCommand implements Callable<Integer> {
     String model;
 
     @Option(names = "--method", defaultValue = "lrp-ah-ln",
-            description = "Comma-separated methods, or all: gi, lrp-ah, lrp-ah-ln, attnlrp, saliency, a-last, rollout, gae, ig, occlusion, random, attention-flow. Default: ${DEFAULT-VALUE}.")
+            description = "Comma-separated methods, or all: gi, lrp-ah, lrp-ah-ln, lrp-ah-ln-cp, attnlrp, saliency, a-last, rollout, gae, ig, occlusion, random, attention-flow. Default: ${DEFAULT-VALUE}.")
     String methods;
 
     @Option(names = "--target", description = "The logit to explain, by label name or index. Default: the predicted class.")

@@ -64,11 +64,14 @@ final class TrainCommand implements Callable<Integer> {
     int finetuneLayers;
     @Option(names = "--labels", defaultValue = "negative,positive", split = ",") List<String> labels;
     @Option(names = "--limit", description = "Use only the first N training examples.") Integer limit;
+    @Option(names = "--bucket", description = "--arch paper: minibatches of similar length (less padding on long, varied inputs such as reviews).")
+    boolean bucket;
 
     @Override public Integer call() throws Exception {
         if (!arch.equals("minilm-head") && !arch.equals("paper")) {
             throw new LrpException("unknown --arch '" + arch + "': supported: minilm-head, paper");
         }
+        if (bucket && !arch.equals("paper")) throw new LrpException("--bucket is for --arch paper (minilm-head trains on cached, already cut inputs)");
         if (epochs < 1 || batch < 1 || !(lr > 0)) throw new LrpException("--epochs, --batch and --lr must be positive");
         Datasets.Format f = Datasets.parseFormat(format);
         List<Example> train = Datasets.read(data, f), devSet = Datasets.read(dev, f);
@@ -83,7 +86,8 @@ final class TrainCommand implements Callable<Integer> {
         meta.put("labels", String.join(",", labels));
         meta.put("trained", String.format(Locale.ROOT, "arch=%s data=%s dev=%s epochs=%d lr=%g batch=%d seed=%d%s%s",
                 arch, data.getFileName(), dev.getFileName(), epochs, lr, batch, seed,
-                arch.equals("minilm-head") ? " finetune_layers=" + finetuneLayers : "", limit == null ? "" : " limit=" + limit));
+                arch.equals("minilm-head") ? " finetune_layers=" + finetuneLayers : "", limit == null ? "" : " limit=" + limit)
+                + (bucket ? " bucket" : ""));
         Path file = out.resolve("model.safetensors");
         Trainer.Report report = arch.equals("paper") ? trainPaper(train, devSet, file, meta) : trainMiniLmHead(train, devSet, file, meta);
         PrintWriter w = spec.commandLine().getOut();
@@ -122,7 +126,9 @@ final class TrainCommand implements Callable<Integer> {
             public Map<String, Var> parameters() { return model.parameters(); }
         };
         var settings = new Trainer.Settings(epochs, lr, batch, seed, 0.01, 0.06);
-        return new Trainer<Labelled>(settings, System.err).train(task, encode(tok, train, c.maxPositions()),
+        Trainer<Labelled> trainer = new Trainer<>(settings, System.err);
+        if (bucket) trainer.bucketByLength(x -> x.ids().length);
+        return trainer.train(task, encode(tok, train, c.maxPositions()),
                 encode(tok, devSet, c.maxPositions()), file, meta);
     }
 

@@ -392,7 +392,7 @@ public final class Evaluation {
         if (plots) {
             Plots.curves(summaries, dir);
             Map<String, List<SampleRecord>> cons = new LinkedHashMap<>();
-            for (Method m : List.of(Method.GI, Method.LRP_AH_LN)) if (records.containsKey(m.id())) cons.put(m.id(), records.get(m.id()));
+            for (Method m : List.of(Method.GI, Method.LRP_AH_LN, Method.LRP_AH_LN_CP)) if (records.containsKey(m.id())) cons.put(m.id(), records.get(m.id()));
             if (!cons.isEmpty()) Plots.conservation(cons, dir);
         }
         return new Report(summaries, records, computed, resumed, dir);

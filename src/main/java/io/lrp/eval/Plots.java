@@ -33,7 +33,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  *       panel is an XChart chart; the two are painted next to each other into one image (PNG)
  *       and into one SVG document.</li>
  *   <li>conservation.png and conservation.svg: the sum of relevance against the explained
- *       logit, one point per sample, for gi and lrp-ah-ln, with the diagonal y = x.</li>
+ *       logit, one point per sample, for gi, lrp-ah-ln and lrp-ah-ln-cp, with the diagonal y = x.</li>
  * </ul>
  */
 public final class Plots {

@@ -14,6 +14,7 @@ public enum Method {
     GI("gi", RuleSet.GRADIENT, "Gradient x Input"),
     LRP_AH("lrp-ah", RuleSet.LRP_AH, "LRP, AH-rule (attention probabilities constant)"),
     LRP_AH_LN("lrp-ah-ln", RuleSet.LRP_AH_LN, "LRP, AH- and LN-rules (the paper's method; default)"),
+    LRP_AH_LN_CP("lrp-ah-ln-cp", RuleSet.LRP_AH_LN_CP, "LRP (AH+LN), conservative pooler: the paper model's pooler tanh by the identity rule"),
     ATTNLRP("attnlrp", RuleSet.ATTNLRP, "AttnLRP (Achtibat et al. 2024)"),
     SALIENCY("saliency", RuleSet.GRADIENT, "gradient norm per token"),
     A_LAST("a-last", null, "last layer's attention, summed over queries, mean over heads"),
@@ -41,12 +42,15 @@ public enum Method {
     public RuleSet rules() { return rules; }
 
     /** The methods whose relevance is x * g under a rule set (conservation is meaningful). */
-    public boolean isGradientTimesInput() { return this == GI || this == LRP_AH || this == LRP_AH_LN || this == ATTNLRP; }
+    public boolean isGradientTimesInput() { return this == GI || isLrp(); }
 
     /** The methods computed by one recorded forward pass and one backward pass. */
     public boolean singlePass() { return isGradientTimesInput() || this == SALIENCY || this == GAE; }
 
-    public boolean isLrp() { return this == LRP_AH || this == LRP_AH_LN || this == ATTNLRP; }
+    public boolean isLrp() { return this == LRP_AH || this == LRP_AH_LN || this == LRP_AH_LN_CP || this == ATTNLRP; }
+
+    /** The methods that report the relevance absorbed by the biases (sum R + bias = logit). */
+    public boolean tracksBias() { return this == LRP_AH_LN || this == LRP_AH_LN_CP; }
 
     public static Method parse(String name) {
         for (Method m : values()) if (m.id.equalsIgnoreCase(name.trim())) return m;

@@ -150,11 +150,11 @@ public final class Relevance {
     private static Result computeIn(Model model, Batch batch, Method method, int[] targets, Options opt, Runnable afterForward) {
         int n = batch.size();
         switch (method) {
-            case GI, LRP_AH, LRP_AH_LN, ATTNLRP -> {
+            case GI, LRP_AH, LRP_AH_LN, LRP_AH_LN_CP, ATTNLRP -> {
                 RuleSet rules = method.isLrp() ? method.rules().withGamma(opt.gamma()) : method.rules();
-                Pass p = backward(model, batch, rules, targets, model.embed(batch), false, method == Method.LRP_AH_LN, afterForward);
+                Pass p = backward(model, batch, rules, targets, model.embed(batch), false, method.tracksBias(), afterForward);
                 Double[] bias = new Double[n];
-                if (method == Method.LRP_AH_LN) for (int b = 0; b < n; b++) bias[b] = p.tape().biasRelevance("", b);
+                if (method.tracksBias()) for (int b = 0; b < n; b++) bias[b] = p.tape().biasRelevance("", b);
                 return new Result(rows(p.logits().value), p.targets(), p.inputTimesGradient(batch), bias);
             }
             case SALIENCY -> {
