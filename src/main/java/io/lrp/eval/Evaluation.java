@@ -74,10 +74,10 @@ public final class Evaluation {
 
     /** The outcome: summaries by method (in the order of the settings) and every record used. */
     public record Report(Map<String, Curves.Summary> summaries, Map<String, List<SampleRecord>> records,
-                         int computed, int resumed, Path dir) {
+                         int computed, int resumed, Path dir, Bootstrap.Result bootstrap) {
 
-        /** The Markdown table: method | AUAC | AUPC | AU-MSE | n, by AUAC descending. */
-        public String markdown() { return Reports.markdown(summaries); }
+        /** The Markdown tables: method | AUAC | CI | AUPC | AU-MSE | n by AUAC descending, then the AUAC differences. */
+        public String markdown() { return Reports.markdown(summaries, bootstrap); }
     }
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -386,8 +386,9 @@ public final class Evaluation {
             summaries.put(m.id(), Curves.summarize(cs));
             records.put(m.id(), rs);
         }
-        writeAtomically(dir.resolve("summary.json"), JSON.writeValueAsString(Reports.json(summaries)) + "\n");
-        writeAtomically(dir.resolve("summary.md"), Reports.markdown(summaries));
+        Bootstrap.Result boot = Bootstrap.auac(records, settings.seed());
+        writeAtomically(dir.resolve("summary.json"), JSON.writeValueAsString(Reports.json(summaries, boot)) + "\n");
+        writeAtomically(dir.resolve("summary.md"), Reports.markdown(summaries, boot));
         writeAtomically(dir.resolve("summary.csv"), Reports.csv(summaries));
         if (plots) {
             Plots.curves(summaries, dir);
@@ -395,7 +396,7 @@ public final class Evaluation {
             for (Method m : List.of(Method.GI, Method.LRP_AH_LN, Method.LRP_AH_LN_CP)) if (records.containsKey(m.id())) cons.put(m.id(), records.get(m.id()));
             if (!cons.isEmpty()) Plots.conservation(cons, dir);
         }
-        return new Report(summaries, records, computed, resumed, dir);
+        return new Report(summaries, records, computed, resumed, dir, boot);
     }
 
     static void writeAtomically(Path file, String content) throws IOException {
