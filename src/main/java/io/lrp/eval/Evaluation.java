@@ -302,6 +302,7 @@ public final class Evaluation {
         int total = 0;
         for (Method m : settings.methods()) total += examples.size() - done.get(m.id()).size();
         if (total == 0) return 0;
+        if (settings.truncate() && progressOut != null) reportCuts();
         Progress progress = progressOut == null ? null : new Progress(progressOut, "evaluate", total);
         int computed = 0;
         int bs = settings.batchSize();
@@ -329,6 +330,24 @@ public final class Evaluation {
         return computed;
     }
 
+    /** How many examples --long truncate cuts, and by how much, on one line. */
+    private void reportCuts() {
+        int cut = 0;
+        long dropped = 0, total = 0;
+        for (Example e : examples) {
+            int n = model.tokenizer() == null ? 0 : model.tokenizer().encode(e.text()).length();
+            total += n;
+            if (n > model.maxLength()) {
+                cut++;
+                dropped += n - model.maxLength();
+            }
+        }
+        if (cut > 0) {
+            progressOut.printf(java.util.Locale.ROOT, "lrp: note: %d of %d examples exceed the model's %d tokens and are cut: %d of %d tokens (%.1f%%) dropped%n",
+                    cut, examples.size(), model.maxLength(), dropped, total, 100.0 * dropped / total);
+        }
+    }
+
     private List<Explanation> explain(Method m, int start, int end) {
         List<String> texts = new ArrayList<>();
         int[] targets = new int[end - start];
@@ -338,7 +357,7 @@ public final class Evaluation {
             targets[i - start] = e.label();
         }
         Explainer ex = Explainer.of(model).method(m).gamma(settings.gamma()).seed(settings.seed())
-                .batchSize(end - start).truncate(settings.truncate());
+                .batchSize(end - start).truncate(settings.truncate()).notices(null); // cuts are reported once, up front
         try {
             return ex.explain(texts, targets);
         } catch (LrpException e) {

@@ -306,7 +306,7 @@ class BadInputCliTest {
     @Test
     void overLongInputFailsUnlessTruncated() throws Exception {
         String text = String.join(" ", Collections.nCopies(200, "film"));
-        assertBadInput(explain(golden(), text), "exceeds the limit", "hf_bert_small", "128", "--truncate");
+        assertBadInput(explain(golden(), text), "exceeds the limit", "hf_bert_small", "128", "--long window", "--long truncate");
 
         CliRunner.Result ok = explain(golden(), "--truncate", "--format", "json", text);
         assertEquals(0, ok.code(), ok.err());
