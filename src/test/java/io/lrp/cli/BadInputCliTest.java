@@ -265,7 +265,7 @@ class BadInputCliTest {
     @Test
     void unknownMethodListsTheValidOnes() throws Exception {
         assertBadInput(explain(golden(), "--method", "foo", "a test"), "unknown method 'foo'",
-                "gi, lrp-ah, lrp-ah-ln, attnlrp, saliency, a-last, rollout, gae, ig, occlusion, random", "all");
+                "gi, lrp-ah, lrp-ah-ln, lrp-ah-ln-cp, attnlrp, saliency, a-last, rollout, gae, ig, occlusion, random", "all");
     }
 
     // (11)
