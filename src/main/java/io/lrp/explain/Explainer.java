@@ -163,7 +163,6 @@ public final class Explainer {
     /** The document's explanation: mean logits, window relevance summed per token over K, mean bias. */
     private Explanation combine(Windowed w, List<Explanation> parts) {
         int k = parts.size(), classes = parts.get(0).logits().length;
-        float[] z = new float[classes];
         double[] mean = new double[classes];
         List<double[]> rel = new ArrayList<>();
         Double bias = parts.get(0).conservation().bias() == null ? null : 0.0;
