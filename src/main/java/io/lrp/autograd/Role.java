@@ -14,6 +14,11 @@ public enum Role {
     NORM_SCALE,
     /** Elementwise activations inside the network (GELU, the BERT pooler tanh). */
     ACTIVATION,
+    /**
+     * The paper model's pooler tanh: differentiated normally by the paper's rule sets (the
+     * authors' convention), by the identity rule in the conservative variant.
+     */
+    POOLER_ACTIVATION,
     /** Linear layers of the encoder blocks (q, k, v, output projections, feed-forward). */
     ENCODER_LINEAR,
     /**
@@ -37,7 +42,7 @@ public enum Role {
             case ATTENTION_PROBS, NORM_SCALE -> rule instanceof Rule.Stop;
             case ATTENTION_MATMUL -> rule instanceof Rule.Scale;
             case GATE -> rule instanceof Rule.Stop || rule instanceof Rule.Scale;
-            case ACTIVATION -> rule instanceof Rule.Identity;
+            case ACTIVATION, POOLER_ACTIVATION -> rule instanceof Rule.Identity;
             case ENCODER_LINEAR, HEAD_LINEAR -> rule instanceof Rule.Gamma;
             case PLAIN -> false;
         };

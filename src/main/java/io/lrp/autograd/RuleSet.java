@@ -40,6 +40,16 @@ public final class RuleSet {
             Role.ACTIVATION, Rule.IDENTITY,
             Role.GATE, Rule.STOP));
 
+    /**
+     * LRP (AH+LN) with the paper model's pooler tanh by the identity rule too, as the BERT
+     * models' pooler: the relevance of the input and the biases adds up to the logit.
+     */
+    public static final RuleSet LRP_AH_LN_CP = new RuleSet("lrp-ah-ln-cp", Map.of(
+            Role.ATTENTION_PROBS, Rule.STOP,
+            Role.NORM_SCALE, Rule.STOP,
+            Role.ACTIVATION, Rule.IDENTITY,
+            Role.POOLER_ACTIVATION, Rule.IDENTITY));
+
     /** AttnLRP (Achtibat et al. 2024): softmax differentiated, attention products halved. */
     public static final RuleSet ATTNLRP = new RuleSet("attnlrp", Map.of(
             Role.NORM_SCALE, Rule.STOP,

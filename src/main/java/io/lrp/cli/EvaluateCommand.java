@@ -4,6 +4,7 @@ import io.lrp.LrpException;
 import io.lrp.data.Datasets;
 import io.lrp.data.Example;
 import io.lrp.eval.Evaluation;
+import io.lrp.explain.LongInputs;
 import io.lrp.explain.Method;
 import io.lrp.models.Model;
 import java.io.PrintStream;
@@ -50,7 +51,7 @@ final class EvaluateCommand implements Callable<Integer> {
             description = {"Comma-separated methods, or all (the ${sys:lrp.methods.count}: ${sys:lrp.methods}). Default: the paper's 7, ${DEFAULT-VALUE}.",
                     "Cost per example, in passes through the model (N = tokens):",
                     "  1 forward: random, a-last, rollout;",
-                    "  1 forward + 1 backward: gi, lrp-ah, lrp-ah-ln, attnlrp, saliency, gae;",
+                    "  1 forward + 1 backward: gi, lrp-ah, lrp-ah-ln, lrp-ah-ln-cp, attnlrp, saliency, gae;",
                     "  51 forward + 50 backward: ig (about 50x gi);",
                     "  N + 2 forward: occlusion;",
                     "  1 forward + N max-flow problems: attention-flow (slowest on long inputs).",
@@ -75,8 +76,13 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "16", description = "Examples explained per batch. Default: ${DEFAULT-VALUE}.")
     int batch;
 
-    @Option(names = "--truncate", description = "Cut inputs longer than the model's limit instead of failing.")
+    @Option(names = "--truncate", description = "The same as --long truncate.")
     boolean truncate;
+
+    @Option(names = "--long", paramLabel = "truncate",
+            description = "Inputs longer than the model's limit: truncate (cut to the limit, keeping [SEP]; as the paper does on IMDB). "
+                    + "Default: an error. (Windows are for explain: the perturbation curves are defined on one model input.)")
+    String longInputs;
 
     @Option(names = "--no-plots", description = "Do not draw the PNG/SVG figures.")
     boolean noPlots;
@@ -92,7 +98,11 @@ final class EvaluateCommand implements Callable<Integer> {
         Args.writableDirectory(out);
         Model m = Models.open(model);
 
-        Evaluation.Settings settings = new Evaluation.Settings(ms, seed, gamma, batch, truncate);
+        LongInputs mode = LongInputs.parse(longInputs);
+        if (mode == LongInputs.WINDOW) {
+            throw new LrpException("evaluate supports --long truncate only: the perturbation curves are defined on one model input, not on windows");
+        }
+        Evaluation.Settings settings = new Evaluation.Settings(ms, seed, gamma, batch, truncate || mode == LongInputs.TRUNCATE);
         Evaluation ev = new Evaluation(m, examples, settings, out).check();
         PrintWriter err = spec.commandLine().getErr();
         err.printf("evaluating %s on %d examples of %s, methods %s -> %s%n", m.name(), examples.size(), data,

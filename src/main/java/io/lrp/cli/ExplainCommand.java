@@ -3,6 +3,7 @@ package io.lrp.cli;
 import io.lrp.LrpException;
 import io.lrp.explain.Explainer;
 import io.lrp.explain.Explanation;
+import io.lrp.explain.LongInputs;
 import io.lrp.explain.Method;
 import io.lrp.models.Model;
 import io.lrp.train.Progress;
@@ -63,8 +64,17 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--ids", split = ",", description = "Explain this token-id sequence instead of a text (e.g. 101,2023,102).")
     int[] ids;
 
-    @Option(names = "--truncate", description = "Cut inputs longer than the model's limit instead of failing.")
+    @Option(names = "--truncate", description = "The same as --long truncate.")
     boolean truncate;
+
+    @Option(names = "--long", paramLabel = "window|truncate",
+            description = "Inputs longer than the model's limit: window (overlapping windows, each with its own [CLS]/[SEP]; "
+                    + "the document's logit is the mean of the windows' and each token's relevance the mean over all windows "
+                    + "of its relevance there, so conservation holds) or truncate (cut, with a notice). Default: an error.")
+    String longInputs;
+
+    @Option(names = "--stride", paramLabel = "N", description = "With --long window: tokens between window starts. Default: half a window.")
+    Integer stride;
 
     @Option(names = "--gamma", defaultValue = "0", description = "Gamma rule on the encoder's linear layers for the LRP methods. Default: ${DEFAULT-VALUE}.")
     double gamma;
@@ -107,17 +117,10 @@ final class ExplainCommand implements Callable<Integer> {
         List<String> peeked = ModelLabels.peek(model);  // a wrong --target is reported before the load
         if (target != null && peeked != null && !peeked.isEmpty()) resolveTarget(io.lrp.models.ModelLoader.BUILT_IN.contains(model) ? model
                 : String.valueOf(java.nio.file.Path.of(model).toAbsolutePath().normalize().getFileName()), peeked);
+        longMode = longMode();
+        if (stride != null && (stride < 1 || longMode != LongInputs.WINDOW)) throw new LrpException("--stride needs --long window and a value >= 1");
         Model m = Models.open(model);
         int targetIndex = resolveTarget(m.name(), m.labels());
-        if (truncate && m.tokenizer() != null) {
-            for (int i = 0; i < texts.size(); i++) {
-                int n = m.tokenizer().encode(texts.get(i)).length();
-                if (n > m.maxLength()) {
-                    spec.commandLine().getErr().printf("lrp: note: TEXT %d truncated from %d to %d tokens (the model's limit)%n",
-                            i + 1, n, m.maxLength());
-                }
-            }
-        }
 
         PrintWriter sink = out != null
                 ? new PrintWriter(Files.newBufferedWriter(out, StandardCharsets.UTF_8))
@@ -149,8 +152,20 @@ final class ExplainCommand implements Callable<Integer> {
         return 0;
     }
 
+    private LongInputs longMode;
+    private final java.util.Set<String> noticed = new java.util.HashSet<>();
+
+    private LongInputs longMode() {
+        LongInputs mode = LongInputs.parse(longInputs);
+        if (truncate && mode == LongInputs.WINDOW) throw new LrpException("--truncate and --long window contradict each other");
+        return truncate ? LongInputs.TRUNCATE : mode;
+    }
+
     private Explainer explainer(Model m, Method method) {
-        return Explainer.of(m).method(method).gamma(gamma).seed(seed).batchSize(batch).truncate(truncate)
+        PrintWriter err = spec.commandLine().getErr();
+        return Explainer.of(m).method(method).gamma(gamma).seed(seed).batchSize(batch).longInputs(longMode)
+                .stride(stride == null ? 0 : stride)
+                .notices(n -> { if (noticed.add(n)) { err.println(n); err.flush(); } }) // once, not once per method
                 .threads(threads != null ? threads : Runtime.getRuntime().availableProcessors());
     }
 
@@ -214,8 +229,9 @@ final class ExplainCommand implements Callable<Integer> {
         if (line.isBlank()) return "empty line";
         try {
             int n = m.tokenizer().encode(line).length();
-            if (n > m.maxLength() && !truncate) return n + " tokens exceed the model's limit of " + m.maxLength() + " (use --truncate)";
-            if (n > m.maxLength()) spec.commandLine().getErr().println("lrp: note: " + file + ": a line truncated from " + n + " to " + m.maxLength() + " tokens");
+            if (n > m.maxLength() && longMode == LongInputs.REFUSE) {
+                return n + " tokens exceed the model's limit of " + m.maxLength() + " (use --long window or --long truncate)";
+            }
             return null;
         } catch (LrpException e) {
             return e.getMessage();

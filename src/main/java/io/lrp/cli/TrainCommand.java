@@ -73,11 +73,14 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--labels", defaultValue = "negative,positive", split = ",",
             description = "Class names by label index, comma-separated. Default: ${DEFAULT-VALUE}.") List<String> labels;
     @Option(names = "--limit", description = "Use only the first N training examples.") Integer limit;
+    @Option(names = "--bucket", description = "--arch paper: minibatches of similar length (less padding on long, varied inputs such as reviews).")
+    boolean bucket;
 
     @Override public Integer call() throws Exception {
         if (!arch.equals("minilm-head") && !arch.equals("paper")) {
             throw new LrpException("unknown --arch '" + arch + "': supported: minilm-head, paper");
         }
+        if (bucket && !arch.equals("paper")) throw new LrpException("--bucket is for --arch paper (minilm-head trains on cached, already cut inputs)");
         if (epochs < 1 || batch < 1 || !(lr > 0)) throw new LrpException("--epochs, --batch and --lr must be positive");
         Datasets.Format f = Datasets.parseFormat(format);
         List<Example> train = Datasets.read(data, f), devSet = Datasets.read(dev, f);
@@ -92,7 +95,8 @@ final class TrainCommand implements Callable<Integer> {
         meta.put("labels", String.join(",", labels));
         meta.put("trained", String.format(Locale.ROOT, "arch=%s data=%s dev=%s epochs=%d lr=%g batch=%d seed=%d%s%s",
                 arch, data.getFileName(), dev.getFileName(), epochs, lr, batch, seed,
-                arch.equals("minilm-head") ? " finetune_layers=" + finetuneLayers : "", limit == null ? "" : " limit=" + limit));
+                arch.equals("minilm-head") ? " finetune_layers=" + finetuneLayers : "", limit == null ? "" : " limit=" + limit)
+                + (bucket ? " bucket" : ""));
         Path file = out.resolve("model.safetensors");
         Trainer.Report report = arch.equals("paper") ? trainPaper(train, devSet, file, meta) : trainMiniLmHead(train, devSet, file, meta);
         PrintWriter w = spec.commandLine().getOut();
@@ -131,7 +135,9 @@ final class TrainCommand implements Callable<Integer> {
             public Map<String, Var> parameters() { return model.parameters(); }
         };
         var settings = new Trainer.Settings(epochs, lr, batch, seed, 0.01, 0.06);
-        return new Trainer<Labelled>(settings, System.err).train(task, encode(tok, train, c.maxPositions()),
+        Trainer<Labelled> trainer = new Trainer<>(settings, System.err);
+        if (bucket) trainer.bucketByLength(x -> x.ids().length);
+        return trainer.train(task, encode(tok, train, c.maxPositions()),
                 encode(tok, devSet, c.maxPositions()), file, meta);
     }
 
@@ -140,9 +146,16 @@ final class TrainCommand implements Callable<Integer> {
     private static List<Labelled> encode(WordPieceTokenizer tok, List<Example> set, int max) {
         List<Labelled> r = new ArrayList<>();
         for (Example e : set) {
-            int[] ids = tok.encode(e.text()).ids();
-            r.add(new Labelled(ids.length > max ? java.util.Arrays.copyOf(ids, max) : ids, e.label()));
+            r.add(new Labelled(cut(tok.encode(e.text()).ids(), max), e.label()));
         }
+        return r;
+    }
+
+    /** The first {@code max - 1} tokens and the closing {@code [SEP]}, as {@code --long truncate} cuts. */
+    static int[] cut(int[] ids, int max) {
+        if (ids.length <= max) return ids;
+        int[] r = java.util.Arrays.copyOf(ids, max);
+        r[max - 1] = ids[ids.length - 1];
         return r;
     }
 
@@ -151,7 +164,7 @@ final class TrainCommand implements Callable<Integer> {
         for (int i = 0; i < set.size(); i += 64) {
             List<Example> mb = set.subList(i, Math.min(set.size(), i + 64));
             List<int[]> ids = new ArrayList<>();
-            for (Example e : mb) ids.add(model.tokenizer().encode(e.text()).ids());
+            for (Example e : mb) ids.add(cut(model.tokenizer().encode(e.text()).ids(), model.maxLength()));
             float[][] z = Relevance.logits(model, Batch.of(ids, model.padId()));
             for (int b = 0; b < mb.size(); b++) if (Relevance.argmax(z[b]) == mb.get(b).label()) correct++;
         }

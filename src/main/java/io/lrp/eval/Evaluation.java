@@ -74,10 +74,10 @@ public final class Evaluation {
 
     /** The outcome: summaries by method (in the order of the settings) and every record used. */
     public record Report(Map<String, Curves.Summary> summaries, Map<String, List<SampleRecord>> records,
-                         int computed, int resumed, Path dir) {
+                         int computed, int resumed, Path dir, Bootstrap.Result bootstrap) {
 
-        /** The Markdown table: method | AUAC | AUPC | AU-MSE | n, by AUAC descending. */
-        public String markdown() { return Reports.markdown(summaries); }
+        /** The Markdown tables: method | AUAC | CI | AUPC | AU-MSE | n by AUAC descending, then the AUAC differences. */
+        public String markdown() { return Reports.markdown(summaries, bootstrap); }
     }
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -312,6 +312,7 @@ public final class Evaluation {
         int total = 0;
         for (Method m : settings.methods()) total += examples.size() - done.get(m.id()).size();
         if (total == 0) return 0;
+        if (settings.truncate() && progressOut != null) reportCuts();
         try (Progress progress = progressOut == null ? null : new Progress(progressOut, "evaluate", total).ticking(false)) {
             return compute(ch, done, progress);
         }
@@ -345,6 +346,24 @@ public final class Evaluation {
         return computed;
     }
 
+    /** How many examples --long truncate cuts, and by how much, on one line. */
+    private void reportCuts() {
+        int cut = 0;
+        long dropped = 0, total = 0;
+        for (Example e : examples) {
+            int n = model.tokenizer() == null ? 0 : model.tokenizer().encode(e.text()).length();
+            total += n;
+            if (n > model.maxLength()) {
+                cut++;
+                dropped += n - model.maxLength();
+            }
+        }
+        if (cut > 0) {
+            progressOut.printf(java.util.Locale.ROOT, "lrp: note: %d of %d examples exceed the model's %d tokens and are cut: %d of %d tokens (%.1f%%) dropped%n",
+                    cut, examples.size(), model.maxLength(), dropped, total, 100.0 * dropped / total);
+        }
+    }
+
     private List<Explanation> explain(Method m, int start, int end) {
         List<String> texts = new ArrayList<>();
         int[] targets = new int[end - start];
@@ -354,7 +373,7 @@ public final class Evaluation {
             targets[i - start] = e.label();
         }
         Explainer ex = Explainer.of(model).method(m).gamma(settings.gamma()).seed(settings.seed())
-                .batchSize(end - start).truncate(settings.truncate());
+                .batchSize(end - start).truncate(settings.truncate()).notices(null); // cuts are reported once, up front
         try {
             return ex.explain(texts, targets);
         } catch (LrpException e) {
@@ -402,8 +421,9 @@ public final class Evaluation {
             summaries.put(m.id(), Curves.summarize(cs));
             records.put(m.id(), rs);
         }
-        writeAtomically(dir.resolve("summary.json"), JSON.writeValueAsString(Reports.json(summaries)) + "\n");
-        writeAtomically(dir.resolve("summary.md"), Reports.markdown(summaries));
+        Bootstrap.Result boot = Bootstrap.auac(records, settings.seed());
+        writeAtomically(dir.resolve("summary.json"), JSON.writeValueAsString(Reports.json(summaries, boot)) + "\n");
+        writeAtomically(dir.resolve("summary.md"), Reports.markdown(summaries, boot));
         writeAtomically(dir.resolve("summary.csv"), Reports.csv(summaries));
         if (plots) {
             String source = examples.get(0).source();
@@ -411,10 +431,10 @@ public final class Evaluation {
                     + ", " + examples.size() + " examples";
             Plots.curves(summaries, dir, about);
             Map<String, List<SampleRecord>> cons = new LinkedHashMap<>();
-            for (Method m : List.of(Method.GI, Method.LRP_AH_LN)) if (records.containsKey(m.id())) cons.put(m.id(), records.get(m.id()));
+            for (Method m : List.of(Method.GI, Method.LRP_AH_LN, Method.LRP_AH_LN_CP)) if (records.containsKey(m.id())) cons.put(m.id(), records.get(m.id()));
             if (!cons.isEmpty()) Plots.conservation(cons, dir, about);
         }
-        return new Report(summaries, records, computed, resumed, dir);
+        return new Report(summaries, records, computed, resumed, dir, boot);
     }
 
     static void writeAtomically(Path file, String content) throws IOException {

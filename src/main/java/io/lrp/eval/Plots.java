@@ -33,7 +33,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  *       panel is an XChart chart; the two are painted next to each other into one image (PNG)
  *       and into one SVG document.</li>
  *   <li>conservation.png and conservation.svg: against the explained logit, one point per
- *       sample, sum R + bias relevance for lrp-ah-ln (conservation holds on the diagonal y = x)
+ *       sample, sum R + bias relevance for lrp-ah-ln and lrp-ah-ln-cp (conservation holds on the diagonal y = x)
  *       and sum R for gi (which reports no bias).</li>
  * </ul>
  */
@@ -59,7 +59,8 @@ public final class Plots {
             Map.entry("rollout", new Color(0x94, 0x67, 0xbd)), Map.entry("a-last", new Color(0x8c, 0x56, 0x4b)),
             Map.entry("attnlrp", new Color(0xe3, 0x77, 0xc2)), Map.entry("random", new Color(0x7f, 0x7f, 0x7f)),
             Map.entry("saliency", new Color(0xbc, 0xbd, 0x22)), Map.entry("ig", new Color(0x17, 0xbe, 0xcf)),
-            Map.entry("occlusion", new Color(0x00, 0x00, 0x00)), Map.entry("attention-flow", new Color(0x00, 0x00, 0x80)));
+            Map.entry("occlusion", new Color(0x00, 0x00, 0x00)), Map.entry("attention-flow", new Color(0x00, 0x00, 0x80)),
+            Map.entry("lrp-ah-ln-cp", new Color(0x8b, 0x00, 0x00)));
 
     /** The method's colour; methods outside the table get the palette's colours in turn. */
     static Color color(String method, int i) {

@@ -21,7 +21,9 @@ public final class Explainer {
     private Method method = Method.LRP_AH_LN;
     private Relevance.Options options = Relevance.Options.DEFAULT;
     private int batchSize = 8;
-    private boolean truncate;
+    private LongInputs longInputs = LongInputs.REFUSE;
+    private int stride;
+    private java.util.function.Consumer<String> notices = System.err::println;
     private int threads = 1;
     private int tokenBudget = Integer.getInteger("lrp.batch.tokens", 256);
 
@@ -52,7 +54,20 @@ public final class Explainer {
     }
 
     /** Cut over-long inputs to the model's limit (keeping the final [SEP]) instead of failing. */
-    public Explainer truncate(boolean t) { this.truncate = t; return this; }
+    public Explainer truncate(boolean t) { this.longInputs = t ? LongInputs.TRUNCATE : LongInputs.REFUSE; return this; }
+
+    /** What to do with inputs over the model's limit (default: refuse them). */
+    public Explainer longInputs(LongInputs mode) { this.longInputs = mode == null ? LongInputs.REFUSE : mode; return this; }
+
+    /** Tokens between window starts under {@link LongInputs#WINDOW}; 0 (default): half a window. */
+    public Explainer stride(int tokens) {
+        if (tokens < 0) throw new LrpException("--stride must be >= 1, got " + tokens);
+        this.stride = tokens;
+        return this;
+    }
+
+    /** Where the notice of a cut input goes (default: standard error; null: nowhere). */
+    public Explainer notices(java.util.function.Consumer<String> sink) { this.notices = sink == null ? s -> {} : sink; return this; }
 
     public Model model() { return model; }
     public Method method() { return method; }
@@ -94,9 +109,73 @@ public final class Explainer {
 
     private record Input(String text, Encoding encoding) {}
 
+    /** A document explained in windows: its input, its windows and where they sit in the window list. */
+    private record Windowed(Input doc, List<LongInputs.Window> windows, int first) {}
+
     private List<Explanation> explainInputs(List<Input> given, int[] targets) {
         List<Input> inputs = new ArrayList<>();
-        for (Input in : given) inputs.add(checkLength(in));
+        List<Integer> inputTargets = new ArrayList<>();
+        Windowed[] windowed = new Windowed[given.size()];
+        for (int i = 0; i < given.size(); i++) {
+            Input in = given.get(i);
+            int t = targets == null ? -1 : targets[i];
+            if (in.encoding().length() > model.maxLength() && longInputs == LongInputs.WINDOW) {
+                List<LongInputs.Window> ws = LongInputs.windows(in.encoding(), model.maxLength(), stride);
+                if (t < 0) t = documentTarget(ws);
+                windowed[i] = new Windowed(in, ws, inputs.size());
+                for (LongInputs.Window w : ws) {
+                    inputs.add(new Input(in.text(), w.encoding()));
+                    inputTargets.add(t);
+                }
+            } else {
+                inputs.add(checkLength(in));
+                inputTargets.add(t);
+            }
+        }
+        Explanation[] parts = explainAll(inputs, inputTargets.stream().mapToInt(Integer::intValue).toArray());
+        List<Explanation> out = new ArrayList<>();
+        int next = 0;
+        for (int i = 0; i < given.size(); i++) {
+            if (windowed[i] == null) {
+                out.add(parts[next++]);
+            } else {
+                Windowed w = windowed[i];
+                out.add(combine(w, Arrays.asList(parts).subList(w.first(), w.first() + w.windows().size())));
+                next = w.first() + w.windows().size();
+            }
+        }
+        return out;
+    }
+
+    /** The predicted class of a windowed document: the argmax of the mean of the windows' logits. */
+    private int documentTarget(List<LongInputs.Window> ws) {
+        double[] mean = null;
+        for (LongInputs.Window w : ws) {
+            float[] z = Relevance.logits(model, Batch.single(w.encoding().ids()))[0];
+            if (mean == null) mean = new double[z.length];
+            for (int c = 0; c < z.length; c++) mean[c] += z[c];
+        }
+        int best = 0;
+        for (int c = 1; c < mean.length; c++) if (mean[c] > mean[best]) best = c;
+        return best;
+    }
+
+    /** The document's explanation: mean logits, window relevance summed per token over K, mean bias. */
+    private Explanation combine(Windowed w, List<Explanation> parts) {
+        int k = parts.size(), classes = parts.get(0).logits().length;
+        double[] mean = new double[classes];
+        List<double[]> rel = new ArrayList<>();
+        Double bias = parts.get(0).conservation().bias() == null ? null : 0.0;
+        for (Explanation e : parts) {
+            for (int c = 0; c < classes; c++) mean[c] += e.logits()[c] / k;
+            rel.add(e.relevance());
+            if (bias != null) bias += e.conservation().bias() / k;
+        }
+        double[] r = LongInputs.combine(w.doc().encoding(), w.windows(), rel);
+        return build(w.doc(), mean, parts.get(0).target(), r, bias, parts.get(0).provenance());
+    }
+
+    private Explanation[] explainAll(List<Input> inputs, int[] targets) {
         Integer[] order = new Integer[inputs.size()];
         for (int i = 0; i < order.length; i++) order[i] = i;
         Arrays.sort(order, Comparator.comparingInt(i -> inputs.get(i).encoding().length()));
@@ -115,7 +194,7 @@ public final class Explainer {
                 int[] t = new int[end - start];
                 for (int k = start; k < end; k++) {
                     ids.add(inputs.get(order[k]).encoding().ids());
-                    t[k - start] = targets == null ? -1 : targets[order[k]];
+                    t[k - start] = targets[order[k]];
                 }
                 Batch batch = Batch.of(ids, model.padId());
                 Relevance.Result r = Relevance.compute(model, batch, method, t, options);
@@ -127,7 +206,7 @@ public final class Explainer {
         }
         java.util.Collections.reverse(chunks); // longest inputs first: better balance across threads
         runAll(chunks);
-        return Arrays.asList(out);
+        return out;
     }
 
     /**
@@ -146,28 +225,21 @@ public final class Explainer {
         Encoding e = in.encoding();
         int max = model.maxLength();
         if (e.length() <= max) return in;
-        if (!truncate) {
-            throw new LrpException("input of " + e.length() + " tokens exceeds the limit of model " + model.name()
-                    + " (" + max + " tokens); shorten it or pass --truncate");
-        }
-        int n = max;
-        String[] tokens = Arrays.copyOf(e.tokens(), n);
-        int[] ids = Arrays.copyOf(e.ids(), n);
-        int[][] offsets = Arrays.copyOf(e.offsets(), n);
-        boolean[] special = Arrays.copyOf(e.special(), n);
-        int last = e.length() - 1;
-        if (e.special()[last]) { // keep the closing [SEP]
-            tokens[n - 1] = e.tokens()[last];
-            ids[n - 1] = e.ids()[last];
-            offsets[n - 1] = e.offsets()[last];
-            special[n - 1] = true;
-        }
-        return new Input(in.text(), new Encoding(tokens, ids, offsets, special));
+        if (longInputs == LongInputs.REFUSE) throw new LrpException(LongInputs.refusal(e.length(), model.name(), max));
+        Encoding cut = LongInputs.truncate(e, max);
+        int lastKept = cut.offsets()[max - 1 - LongInputs.suffix(cut)][1];
+        notices.accept(String.format(java.util.Locale.ROOT, "lrp: note: input of %d tokens cut to the model's %d: %d tokens (%.0f%%) dropped, "
+                + "the text after character %d unexplained", e.length(), max, e.length() - max, 100.0 * (e.length() - max) / e.length(), lastKept));
+        return new Input(in.text(), cut);
     }
 
     private Explanation build(Input in, float[] logits, int target, double[] relevance, Double bias, Provenance provenance) {
         double[] z = new double[logits.length];
         for (int i = 0; i < z.length; i++) z[i] = logits[i];
+        return build(in, z, target, relevance, bias, provenance);
+    }
+
+    private Explanation build(Input in, double[] z, int target, double[] relevance, Double bias, Provenance provenance) {
         double sum = 0;
         for (double r : relevance) sum += r;
         List<String> labels = model.labels();

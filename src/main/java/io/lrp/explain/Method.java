@@ -43,6 +43,9 @@ public interface Method {
     /** An LRP rule set (the gamma option applies). */
     default boolean isLrp() { return false; }
 
+    /** Reports the relevance absorbed by the biases (sum R + bias = logit). */
+    default boolean tracksBias() { return false; }
+
     /** The rule set actually applied under these options (gamma added for the LRP methods), or null. */
     default RuleSet rules(Relevance.Options options) {
         RuleSet r = rules();
@@ -53,6 +56,7 @@ public interface Method {
     Method GI = new io.lrp.explain.methods.Gi();
     Method LRP_AH = new io.lrp.explain.methods.LrpAh();
     Method LRP_AH_LN = new io.lrp.explain.methods.LrpAhLn();
+    Method LRP_AH_LN_CP = new io.lrp.explain.methods.LrpAhLnCp();
     Method ATTNLRP = new io.lrp.explain.methods.AttnLrp();
     Method SALIENCY = new io.lrp.explain.methods.Saliency();
     Method A_LAST = new io.lrp.explain.methods.ALast();

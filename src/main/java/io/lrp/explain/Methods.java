@@ -11,6 +11,7 @@ public final class Methods {
             Method.GI,
             Method.LRP_AH,
             Method.LRP_AH_LN,
+            Method.LRP_AH_LN_CP,
             Method.ATTNLRP,
             Method.SALIENCY,
             Method.A_LAST,

@@ -40,12 +40,16 @@ public final class ModelLoader {
     /** The paper's attention-only model trained on SST-2 over MiniLM's frozen embeddings. */
     public static final String PAPER_SST2 = "models/paper-sst2.safetensors";
 
-    public static final List<String> BUILT_IN = List.of("minilm-sst2", "paper-sst2", "minilm");
+    /** The same architecture trained on 3,000 IMDB reviews cut to 512 tokens. */
+    public static final String PAPER_IMDB = "models/paper-imdb.safetensors";
+
+    public static final List<String> BUILT_IN = List.of("minilm-sst2", "paper-sst2", "paper-imdb", "minilm");
 
     public static Model load(String spec) {
         if (spec.equals("minilm")) return miniLm(null);
         if (spec.equals("minilm-sst2")) return miniLmClassifier("minilm-sst2", classpathFile(MINILM_SST2), "classpath:" + MINILM_SST2);
         if (spec.equals("paper-sst2")) return paperModel(classpathFile(PAPER_SST2), null, "paper-sst2", "classpath:" + PAPER_SST2);
+        if (spec.equals("paper-imdb")) return paperModel(classpathFile(PAPER_IMDB), null, "paper-imdb", "classpath:" + PAPER_IMDB);
         Path p = Path.of(spec);
         if (!Files.exists(p)) {
             throw new LrpException("model not found: '" + spec + "' is neither a file, a directory, nor a built-in model ("

@@ -200,7 +200,7 @@ final class Api {
                 g.writeStartObject();
                 g.writeStringField("name", m.id());
                 g.writeStringField("description", m.description());
-                g.writeBooleanField("conserves", m == Method.LRP_AH_LN);
+                g.writeBooleanField("conserves", m.tracksBias());
                 g.writeEndObject();
             }
             g.writeEndArray();

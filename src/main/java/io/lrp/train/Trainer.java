@@ -84,10 +84,16 @@ public final class Trainer<T> {
             log.printf(Locale.ROOT, "resuming after epoch %d (best dev accuracy so far %.4f, epoch %d)%n", start - 1, best, bestEpoch);
         }
         long step = (long) ((train.size() + s.batch() - 1) / s.batch()) * (start - 1);
+        List<T> devOrder = dev;
+        if (lengthOf != null) { // the same accuracy with less padding
+            devOrder = new ArrayList<>(dev);
+            devOrder.sort(java.util.Comparator.comparingInt(lengthOf));
+        }
         for (int epoch = start; epoch <= s.epochs(); epoch++) {
             Random rnd = new Random(s.seed() * 1_000_003L + epoch);
             List<T> order = new ArrayList<>(train);
             Collections.shuffle(order, rnd);
+            if (lengthOf != null) order = bucketed(order, rnd);
             Progress bar = new Progress(log, String.format("epoch %d/%d", epoch, s.epochs()), order.size());
             double lossSum = 0;
             int correct = 0, seen = 0;
@@ -104,7 +110,7 @@ public final class Trainer<T> {
                 correct += countCorrect(logits.value, labels);
                 bar.advance(mb.size(), String.format(Locale.ROOT, "loss %.4f acc %.3f", lossSum / seen, (double) correct / seen));
             }
-            double devAcc = accuracy(task, dev);
+            double devAcc = accuracy(task, devOrder);
             log.printf(Locale.ROOT, "epoch %d: train loss %.4f, train acc %.4f, dev acc %.4f%n", epoch, lossSum / seen, (double) correct / seen, devAcc);
             if (devAcc > best) {
                 best = devAcc;
@@ -145,7 +151,41 @@ public final class Trainer<T> {
     }
 
     private String fingerprint(Map<String, String> metadata, int trainSize, int devSize) {
-        return String.format(Locale.ROOT, "%s|%s|train=%d|dev=%d", metadata.getOrDefault("trained", ""), s, trainSize, devSize);
+        return String.format(Locale.ROOT, "%s|%s|train=%d|dev=%d%s", metadata.getOrDefault("trained", ""), s, trainSize, devSize,
+                lengthOf == null ? "" : "|buckets=" + BUCKET_POOL);
+    }
+
+    /** Batches per pool sorted by length under {@link #bucketByLength}. */
+    public static final int BUCKET_POOL = 50;
+
+    private java.util.function.ToIntFunction<T> lengthOf;
+
+    /**
+     * Minibatches of similar length: the shuffled order is cut into pools of {@value #BUCKET_POOL}
+     * batches, each pool sorted by length and cut into batches, and the batches shuffled (all from
+     * the epoch's seeded generator, so a resumed run still computes what an uninterrupted one
+     * would). On inputs of very different lengths (IMDB reviews) most of the padding goes.
+     */
+    public Trainer<T> bucketByLength(java.util.function.ToIntFunction<T> length) {
+        this.lengthOf = length;
+        return this;
+    }
+
+    private List<T> bucketed(List<T> order, Random rnd) {
+        int pool = BUCKET_POOL * s.batch();
+        List<List<T>> batches = new ArrayList<>();
+        for (int i = 0; i < order.size(); i += pool) {
+            List<T> p = new ArrayList<>(order.subList(i, Math.min(order.size(), i + pool)));
+            p.sort(java.util.Comparator.comparingInt(lengthOf));
+            for (int j = 0; j < p.size(); j += s.batch()) batches.add(p.subList(j, Math.min(p.size(), j + s.batch())));
+        }
+        // a short last batch stays last: the loop cuts the order at multiples of the batch size
+        List<T> tail = batches.get(batches.size() - 1).size() < s.batch() ? batches.remove(batches.size() - 1) : null;
+        Collections.shuffle(batches, rnd);
+        if (tail != null) batches.add(tail);
+        List<T> out = new ArrayList<>(order.size());
+        for (List<T> b : batches) out.addAll(b);
+        return out;
     }
 
     private double learningRate(long step, long total) {

@@ -267,7 +267,7 @@ class BadInputCliTest {
     @Test
     void unknownMethodListsTheValidOnes() throws Exception {
         assertBadInput(explain(golden(), "--method", "foo", "a test"), "unknown method 'foo'",
-                "gi, lrp-ah, lrp-ah-ln, attnlrp, saliency, a-last, rollout, gae, ig, occlusion, random", "all");
+                "gi, lrp-ah, lrp-ah-ln, lrp-ah-ln-cp, attnlrp, saliency, a-last, rollout, gae, ig, occlusion, random", "all");
     }
 
     // (11)
@@ -308,7 +308,7 @@ class BadInputCliTest {
     @Test
     void overLongInputFailsUnlessTruncated() throws Exception {
         String text = String.join(" ", Collections.nCopies(200, "film"));
-        assertBadInput(explain(golden(), text), "exceeds the limit", "hf_bert_small", "128", "--truncate");
+        assertBadInput(explain(golden(), text), "exceeds the limit", "hf_bert_small", "128", "--long window", "--long truncate");
 
         CliRunner.Result ok = explain(golden(), "--truncate", "--format", "json", text);
         assertEquals(0, ok.code(), ok.err());

@@ -34,8 +34,8 @@ class EvaluateCliTest {
         CliRunner.Result r = CliRunner.run("evaluate", "--model", model, "--data", data.toString(), "--methods", "lrp-ah-ln,gi,random",
                 "--limit", "4", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().startsWith("| method | AUAC | AUPC | AU-MSE | n |"), r.out());
-        assertEquals(5, r.out().lines().count(), r.out());
+        assertTrue(r.out().startsWith("| method | AUAC | AUAC 95% CI | AUPC | AU-MSE | n |"), r.out());
+        assertEquals(5 + 3 + 5, r.out().lines().count(), r.out()); // the table, a blank line, a note, a blank line, the table of 3 pairs
         assertTrue(r.out().contains("| lrp-ah-ln |") && r.out().contains("| 4 |"), r.out());
         assertTrue(r.err().contains("evaluate ["), "progress bar: " + r.err());
         JsonNode s = new ObjectMapper().readTree(out.resolve("summary.json").toFile());

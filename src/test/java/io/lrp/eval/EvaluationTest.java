@@ -152,9 +152,24 @@ class EvaluationTest {
             }
             assertEquals(3, o.get("n").asInt());
             assertEquals(r.summaries().get(m.id()).auac(), o.get("auac").asDouble(), 0);
+            // paired bootstrap: every other method, the difference of the areas inside its interval
+            assertEquals(2000, o.get("bootstrap").get("resamples").asInt());
+            JsonNode ci = o.get("auac_ci95");
+            assertTrue(ci.get(0).asDouble() <= o.get("auac").asDouble() && o.get("auac").asDouble() <= ci.get(1).asDouble(), m.id() + " " + ci);
+            for (Method other : methods) {
+                if (other == m) continue;
+                JsonNode d = o.get("auac_diff").get(other.id());
+                double diff = r.summaries().get(m.id()).auac() - r.summaries().get(other.id()).auac();
+                assertEquals(diff, d.get("diff").asDouble(), 1e-12, m.id() + " - " + other.id());
+                assertTrue(d.get("ci95").get(0).asDouble() <= diff && diff <= d.get("ci95").get(1).asDouble(), d.toString());
+                assertEquals(d.get("ci95").get(0).asDouble() > 0 || d.get("ci95").get(1).asDouble() < 0, d.get("excludes_zero").asBoolean());
+                assertEquals(3, d.get("n").asInt());
+                assertEquals(-d.get("diff").asDouble(), s.get(other.id()).get("auac_diff").get(m.id()).get("diff").asDouble(), 1e-12);
+            }
         }
         String md = Files.readString(dir.resolve("summary.md"));
-        assertTrue(md.startsWith("| method | AUAC | AUPC | AU-MSE | n |"), md);
+        assertTrue(md.startsWith("| method | AUAC | AUAC 95% CI | AUPC | AU-MSE | n |"), md);
+        assertTrue(md.contains("| higher | lower | AUAC difference | 95% CI | excludes 0 | n |"), md);
         assertEquals(md, r.markdown());
         List<String> csv = Files.readAllLines(dir.resolve("summary.csv"));
         assertEquals("method,auac,aupc,au_mse,au_generate_m,n", csv.get(0));

@@ -100,6 +100,48 @@ class TrainerResumeTest {
     }
 
     @Test
+    void bucketedRunResumesExactlyAndBatchesBySimilarLength(@TempDir Path dir) throws Exception {
+        List<Item> train = data(200, 3), dev = data(64, 4); // 25 batches of 8: one pool of 50 batches would hold them all
+        Map<String, String> meta = Map.of("trained", "tiny bucketed");
+        List<Integer> spreads = new ArrayList<>();
+        PaperModel a = tinyModel();
+        Trainer.Task<Item> spy = new Trainer.Task<>() {
+            final Trainer.Task<Item> inner = task(a);
+            public Var logits(Tape tape, List<Item> mb) {
+                if (tape.training()) {
+                    int lo = Integer.MAX_VALUE, hi = 0;
+                    for (Item x : mb) { lo = Math.min(lo, x.ids().length); hi = Math.max(hi, x.ids().length); }
+                    spreads.add(hi - lo);
+                }
+                return inner.logits(tape, mb);
+            }
+            public int label(Item x) { return x.label(); }
+            public Map<String, Var> parameters() { return inner.parameters(); }
+        };
+        Files.createDirectories(dir.resolve("a"));
+        Trainer.Report ra = new Trainer<Item>(SETTINGS, System.out).bucketByLength(x -> x.ids().length)
+                .train(spy, train, dev, dir.resolve("a/model.safetensors"), meta);
+        // lengths 3..7, 40 items of each on average: a sorted pool puts at most two lengths in a batch of 8
+        assertEquals(4 * 25, spreads.size());
+        for (int sp : spreads) assertTrue(sp <= 1, "length spread in a bucketed batch: " + sp);
+
+        Path b = dir.resolve("b/model.safetensors");
+        Files.createDirectories(b.getParent());
+        assertThrows(IllegalStateException.class, () -> new Trainer<Item>(SETTINGS, System.out).bucketByLength(x -> x.ids().length)
+                .afterEpoch(e -> { if (e == 2) throw new IllegalStateException("killed after epoch 2"); })
+                .train(task(tinyModel()), train, dev, b, meta));
+        // an unbucketed run may not continue a bucketed one
+        assertThrows(io.lrp.LrpException.class, () -> new Trainer<Item>(SETTINGS, System.out).train(task(tinyModel()), train, dev, b, meta));
+        PaperModel resumed = tinyModel();
+        Trainer.Report rb = new Trainer<Item>(SETTINGS, System.out).bucketByLength(x -> x.ids().length).train(task(resumed), train, dev, b, meta);
+        assertEquals(ra.bestDevAccuracy(), rb.bestDevAccuracy());
+        var pa = a.parameters();
+        for (var e : resumed.parameters().entrySet()) {
+            assertArrayEquals(pa.get(e.getKey()).value.data, e.getValue().value.data, e.getKey() + " identical after resuming");
+        }
+    }
+
+    @Test
     void stateOfAnotherRunIsRefused(@TempDir Path dir) throws Exception {
         List<Item> train = data(32, 1), dev = data(8, 2);
         Path ckpt = dir.resolve("model.safetensors");

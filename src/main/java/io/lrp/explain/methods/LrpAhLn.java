@@ -14,6 +14,7 @@ public final class LrpAhLn implements Method {
     @Override public RuleSet rules() { return RuleSet.LRP_AH_LN; }
     @Override public boolean isGradientTimesInput() { return true; }
     @Override public boolean isLrp() { return true; }
+    @Override public boolean tracksBias() { return true; }
 
     @Override public Relevance.Result compute(Model model, Batch batch, int[] targets, Relevance.Options options, Runnable afterForward) {
         return Relevance.gradientTimesInput(model, batch, rules(options), targets, true, afterForward);

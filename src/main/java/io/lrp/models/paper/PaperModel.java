@@ -22,7 +22,7 @@ import java.util.Map;
  * embeddings, then blocks of unscaled softmax attention, an output projection, a residual and
  * a normalisation without affine parameters (unbiased std + eps); the BERT pooler on token 0
  * and a linear classifier. The pooler tanh is differentiated normally in every rule set, as in
- * the authors' code.
+ * the authors' code, except the conservative variant lrp-ah-ln-cp (identity rule).
  */
 public final class PaperModel implements Model {
 
@@ -118,7 +118,7 @@ public final class PaperModel implements Model {
         }
         tape.mark("encoder_output", h);
         Var cls = Ops.firstToken(tape, h, bsz, len);
-        Var pooled = Ops.tanh(tape, pooler.apply(tape, cls), Role.PLAIN);
+        Var pooled = Ops.tanh(tape, pooler.apply(tape, cls), Role.POOLER_ACTIVATION);
         return classifier.apply(tape, pooled);
     }
 
