@@ -28,7 +28,7 @@ class MethodRegistryTest {
             assertFalse(m.description().isBlank(), m.id());
             assertSame(m, Method.parse(m.id().toUpperCase()));
         }
-        assertEquals(12, Methods.ALL.size());
+        assertEquals(13, Methods.ALL.size());
         assertEquals(Methods.ALL, Method.parseList("all"));
         assertEquals(List.of(Method.GI, Method.LRP_AH_LN), Method.parseList("gi, lrp-ah-ln,gi"));
         LrpException e = assertThrows(LrpException.class, () -> Method.parse("lrp-xyz"));
