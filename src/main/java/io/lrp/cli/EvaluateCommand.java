@@ -73,6 +73,10 @@ final class EvaluateCommand implements Callable<Integer> {
         if (limit != null && limit < 1) throw new LrpException("--limit must be >= 1, got " + limit);
         if (batch < 1) throw new LrpException("--batch must be >= 1, got " + batch);
         if (shuffle && limit == null) throw new LrpException("--shuffle needs --limit");
+        io.lrp.explain.Explainer.checkGamma(gamma);
+        if (java.nio.file.Files.exists(out) && !java.nio.file.Files.isDirectory(out)) {
+            throw new LrpException("--out " + out + " exists and is not a directory");
+        }
         List<Method> ms = Method.parseList(methods);
         List<Example> examples = Datasets.read(data, Datasets.parseFormat(format));
         if (examples.isEmpty()) throw new LrpException(data + ": no examples");

@@ -98,12 +98,13 @@ final class ExplainCommand implements Callable<Integer> {
                         + " is empty or only whitespace, nothing to explain");
             }
         }
+        if (out != null) io.lrp.io.AtomicOutput.checkTarget(out);  // before the model loads
         Model m = Models.open(model);
         int targetIndex = resolveTarget(m);
 
-        PrintWriter sink = out != null
-                ? new PrintWriter(Files.newBufferedWriter(out, StandardCharsets.UTF_8))
-                : spec.commandLine().getOut();
+        // --out: a temporary file renamed when complete; a failed run leaves no truncated file
+        io.lrp.io.AtomicOutput atomic = out != null ? io.lrp.io.AtomicOutput.open(out) : null;
+        PrintWriter sink = atomic != null ? atomic.writer() : spec.commandLine().getOut();
         try {
             Output output = new Output(fmt, m, sink);
             if (ids != null) {
@@ -116,8 +117,9 @@ final class ExplainCommand implements Callable<Integer> {
                 output.emit(explainRows(m, ms, texts, targetIndex));
             }
             output.finish();
+            if (atomic != null) atomic.commit();
         } finally {
-            if (out != null) sink.close(); // standard output stays open
+            if (atomic != null) atomic.close(); // standard output stays open
         }
         if (out != null) spec.commandLine().getErr().println("wrote " + out);
         return 0;

@@ -64,7 +64,7 @@ final class SimilarCommand implements Callable<Integer> {
             }
         }
         if (out != null) {
-            Files.writeString(out, sb, StandardCharsets.UTF_8);
+            io.lrp.io.AtomicOutput.writeString(out, sb);
         } else {
             PrintWriter w = spec.commandLine().getOut();
             w.print(sb);

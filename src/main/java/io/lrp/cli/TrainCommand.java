@@ -69,7 +69,10 @@ final class TrainCommand implements Callable<Integer> {
         if (!arch.equals("minilm-head") && !arch.equals("paper")) {
             throw new LrpException("unknown --arch '" + arch + "': supported: minilm-head, paper");
         }
-        if (epochs < 1 || batch < 1 || !(lr > 0)) throw new LrpException("--epochs, --batch and --lr must be positive");
+        if (epochs < 1 || batch < 1 || !(lr > 0) || !Double.isFinite(lr)) throw new LrpException("--epochs, --batch and --lr must be positive");
+        if (limit != null && limit < 1) throw new LrpException("--limit must be >= 1, got " + limit);
+        if (finetuneLayers < 0) throw new LrpException("--finetune-layers must be >= 0, got " + finetuneLayers);
+        if (Files.exists(out) && !Files.isDirectory(out)) throw new LrpException("--out " + out + " exists and is not a directory");
         Datasets.Format f = Datasets.parseFormat(format);
         List<Example> train = Datasets.read(data, f), devSet = Datasets.read(dev, f);
         if (limit != null) train = new ArrayList<>(train.subList(0, Math.min(limit, train.size())));
@@ -78,7 +81,11 @@ final class TrainCommand implements Callable<Integer> {
                 if (e.label() >= labels.size()) throw new LrpException(e.source() + ":" + e.line() + ": label " + e.label() + " but only " + labels.size() + " labels");
             }
         }
-        Files.createDirectories(out);
+        try {
+            Files.createDirectories(out);
+        } catch (java.io.IOException e) {
+            throw new LrpException("cannot create output directory " + out + ": " + e.getMessage());
+        }
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("labels", String.join(",", labels));
         meta.put("trained", String.format(Locale.ROOT, "arch=%s data=%s dev=%s epochs=%d lr=%g batch=%d seed=%d%s%s",

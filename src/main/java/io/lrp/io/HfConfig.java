@@ -61,14 +61,7 @@ public record HfConfig(
     public static HfConfig read(Path configJson) {
         Path f = configJson;
         if (Files.isDirectory(f)) throw err(f, "is a directory, expected config.json");
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(f);
-        } catch (NoSuchFileException e) {
-            throw err(f, "file not found");
-        } catch (IOException e) {
-            throw new LrpException(f + ": cannot read file: " + e.getMessage(), e);
-        }
+        byte[] bytes = InputFiles.readBounded(f, InputFiles.CONFIG_LIMIT, "config.json");
         JsonNode root;
         try {
             root = JSON.readTree(bytes);
@@ -118,10 +111,8 @@ public record HfConfig(
         double eps = 1e-12;
         JsonNode epsNode = root.get("layer_norm_eps");
         if (epsNode != null && !epsNode.isNull()) {
-            if (!epsNode.isNumber() || !(epsNode.doubleValue() > 0) || Double.isInfinite(epsNode.doubleValue())) {
-                throw err(f, "layer_norm_eps must be a positive number, got " + epsNode);
-            }
-            eps = epsNode.doubleValue();
+            if (!epsNode.isNumber()) throw err(f, "layer_norm_eps must be a small positive number, got " + epsNode);
+            eps = io.lrp.models.ModelChecks.checkEps(epsNode.doubleValue(), f.toString(), "layer_norm_eps");
         }
 
         String act = optionalString(f, root, "hidden_act", "gelu");

@@ -117,18 +117,27 @@ public final class ModelLoader {
 
     public static BertModel huggingFaceDirectory(Path dir) {
         Path config = dir.resolve("config.json");
-        if (!Files.isRegularFile(config)) throw new LrpException(dir + ": not a model directory: config.json is missing");
+        if (!Files.exists(config) && !Files.isSymbolicLink(config)) throw new LrpException(dir + ": not a model directory: config.json is missing");
         HfConfig hf = HfConfig.read(config);
         Path weightsFile = dir.resolve("model.safetensors");
-        if (!Files.isRegularFile(weightsFile)) {
+        if (!Files.exists(weightsFile) && !Files.isSymbolicLink(weightsFile)) {
             throw new LrpException(dir + ": model.safetensors is missing (only the safetensors format is read, not pytorch_model.bin)");
         }
         WordPieceTokenizer tok = WordPieceTokenizer.load(dir.resolve("tokenizer.json"));
         SafeTensors st = SafeTensors.open(weightsFile);
         Weights w = new Weights(floatWeights(st), weightsFile.toString(), "bert.").withConfigSource(config.toString());
+        return checkedBert(dir.getFileName().toString(), hf, w, tok, config);
+    }
+
+    /** A BERT model from checked weights: layer count before any allocation, unused weights and special tokens after. */
+    private static BertModel checkedBert(String name, HfConfig hf, Weights w, WordPieceTokenizer tok, Path config) {
+        ModelChecks.checkLayerCount(w, hf.numHiddenLayers(), config.toString(), "num_hidden_layers");
         boolean classifier = w.has("classifier.weight");
         BertConfig c = bertConfig(hf, classifier && w.has("pooler.dense.weight") ? BertConfig.Pooling.CLS_POOLER : BertConfig.Pooling.MEAN);
-        return BertModel.load(dir.getFileName().toString(), c, w, classifier ? w : null, tok);
+        BertModel m = BertModel.load(name, c, w, classifier ? w : null, tok);
+        ModelChecks.checkUnused(w, hf.numHiddenLayers(), config.toString());
+        ModelChecks.warnIfNoSpecialTokens(tok, c.pooling() == BertConfig.Pooling.CLS_POOLER, name);
+        return m;
     }
 
     /**
@@ -155,16 +164,14 @@ public final class ModelLoader {
     public static BertModel onnx(Path file) {
         Path dir = file.toAbsolutePath().getParent();
         Path config = dir.resolve("config.json");
-        if (!Files.isRegularFile(config)) {
+        if (!Files.exists(config) && !Files.isSymbolicLink(config)) {
             throw new LrpException(file + ": an ONNX export needs its config.json in the same directory (for the number of heads and the labels)");
         }
         HfConfig hf = HfConfig.read(config);
         OnnxWeights onnx = OnnxWeights.read(file);
         WordPieceTokenizer tok = WordPieceTokenizer.load(dir.resolve("tokenizer.json"));
         Weights w = new Weights(onnx.tensors(), file.toString(), "bert.").withConfigSource(config.toString());
-        boolean classifier = w.has("classifier.weight");
-        BertConfig c = bertConfig(hf, classifier && w.has("pooler.dense.weight") ? BertConfig.Pooling.CLS_POOLER : BertConfig.Pooling.MEAN);
-        return BertModel.load(file.getFileName().toString(), c, w, classifier ? w : null, tok);
+        return checkedBert(file.getFileName().toString(), hf, w, tok, config);
     }
 
     /** The paper's attention-only model from safetensors whose metadata "config" holds its sizes. */
@@ -214,9 +221,26 @@ public final class ModelLoader {
         }
         int unk = c.path("unk_id").asInt(tokenizer != null ? tokenizer.unkId() : 3);
         int pad = c.path("pad_id").asInt(0);
-        PaperConfig pc = new PaperConfig(c.get("vocab").asInt(), c.get("hidden").asInt(), c.get("heads").asInt(),
+        for (String k : required) {
+            if (c.get(k).asInt() < 1) throw new LrpException(file + ": config metadata '" + k + "' must be >= 1, got " + c.get(k));
+        }
+        int hidden = c.get("hidden").asInt(), heads = c.get("heads").asInt();
+        if (hidden % heads != 0) {
+            throw new LrpException(file + ": config metadata: hidden " + hidden + " is not divisible by heads " + heads);
+        }
+        if (labels.size() != c.get("n_classes").asInt()) {
+            throw new LrpException(file + ": config metadata: " + labels.size() + " labels for n_classes " + c.get("n_classes"));
+        }
+        double lnEps = ModelChecks.checkEps(c.path("ln_eps").asDouble(1e-12), file.toString(), "config metadata 'ln_eps'");
+        double normEps = ModelChecks.checkEps(c.path("norm_eps").asDouble(1e-12), file.toString(), "config metadata 'norm_eps'");
+        Weights w = new Weights(tensors, source);
+        ModelChecks.checkLayerCount(w, c.get("blocks").asInt(), file.toString(), "config metadata 'blocks'");
+        PaperConfig pc = new PaperConfig(c.get("vocab").asInt(), hidden, heads,
                 c.get("blocks").asInt(), c.get("max_pos").asInt(), c.get("type_vocab").asInt(),
-                c.path("ln_eps").asDouble(1e-12), c.path("norm_eps").asDouble(1e-12), pad, unk, labels);
-        return PaperModel.load(name, pc, new Weights(tensors, source), tokenizer);
+                lnEps, normEps, pad, unk, labels);
+        PaperModel m = PaperModel.load(name, pc, w, tokenizer);
+        ModelChecks.checkUnused(w, pc.blocks(), file.toString());
+        ModelChecks.warnIfNoSpecialTokens(tokenizer, true, name);
+        return m;
     }
 }

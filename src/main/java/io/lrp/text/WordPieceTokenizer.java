@@ -117,14 +117,8 @@ public final class WordPieceTokenizer implements AutoCloseable {
 
     /** Loads a {@code tokenizer.json} file. */
     public static WordPieceTokenizer load(Path tokenizerJson) {
-        byte[] json;
-        try {
-            json = Files.readAllBytes(tokenizerJson);
-        } catch (NoSuchFileException e) {
-            throw new LrpException("tokenizer not found: " + tokenizerJson);
-        } catch (IOException e) {
-            throw new LrpException("cannot read tokenizer " + tokenizerJson + ": " + e.getMessage(), e);
-        }
+        if (!Files.exists(tokenizerJson) && !Files.isSymbolicLink(tokenizerJson)) throw new LrpException("tokenizer not found: " + tokenizerJson);
+        byte[] json = io.lrp.io.InputFiles.readBounded(tokenizerJson, io.lrp.io.InputFiles.TOKENIZER_LIMIT, "tokenizer");
         return new WordPieceTokenizer(tokenizerJson.toString(), json);
     }
 
@@ -151,7 +145,13 @@ public final class WordPieceTokenizer implements AutoCloseable {
         if (text == null || text.isBlank()) {
             throw new LrpException("empty text: nothing to explain");
         }
-        ai.djl.huggingface.tokenizers.Encoding enc = tokenizer.encode(text);
+        ai.djl.huggingface.tokenizers.Encoding enc;
+        try {
+            enc = tokenizer.encode(text);
+        } catch (RuntimeException e) {   // the native tokenizer's own failures, e.g. no unknown token for an unknown word
+            throw new LrpException("cannot tokenize the text with " + source + ": " + firstLine(e.getMessage())
+                    + (unkId < 0 ? " (the tokenizer has no unknown token for words outside its vocabulary)" : ""), e);
+        }
         long[] rawIds = enc.getIds();
         String[] tokens = enc.getTokens();
         long[] specialMask = enc.getSpecialTokenMask();
