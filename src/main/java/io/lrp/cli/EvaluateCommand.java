@@ -41,6 +41,9 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--format", description = "stsa, glue or jsonl (detected from the content when absent).")
     String format;
 
+    @Option(names = "--encoding", defaultValue = "utf-8", description = "Encoding of the data file: utf-8 or latin-1 (MR is Latin-1). Default: ${DEFAULT-VALUE}.")
+    String encoding;
+
     @Option(names = "--methods", defaultValue = "all",
             description = "Comma-separated methods, or all: gi, lrp-ah, lrp-ah-ln, attnlrp, saliency, a-last, rollout, gae, ig, occlusion, random. Default: ${DEFAULT-VALUE}.")
     String methods;
@@ -78,7 +81,7 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new LrpException("--out " + out + " exists and is not a directory");
         }
         List<Method> ms = Method.parseList(methods);
-        List<Example> examples = Datasets.read(data, Datasets.parseFormat(format));
+        List<Example> examples = Datasets.read(data, Datasets.parseFormat(format), io.lrp.data.TextLines.parseEncoding(encoding));
         if (examples.isEmpty()) throw new LrpException(data + ": no examples");
         examples = select(examples);
         Model m = Models.open(model);

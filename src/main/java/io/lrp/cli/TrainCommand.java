@@ -53,6 +53,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--format", description = "Data format of all sets: stsa, glue or jsonl (detected when absent).")
     String format;
 
+    @Option(names = "--encoding", defaultValue = "utf-8", description = "Encoding of the data files: utf-8 or latin-1. Default: ${DEFAULT-VALUE}.")
+    String encoding;
+
     @Option(names = "--out", required = true, description = "Output directory (model.safetensors).")
     Path out;
 
@@ -74,7 +77,8 @@ final class TrainCommand implements Callable<Integer> {
         if (finetuneLayers < 0) throw new LrpException("--finetune-layers must be >= 0, got " + finetuneLayers);
         if (Files.exists(out) && !Files.isDirectory(out)) throw new LrpException("--out " + out + " exists and is not a directory");
         Datasets.Format f = Datasets.parseFormat(format);
-        List<Example> train = Datasets.read(data, f), devSet = Datasets.read(dev, f);
+        java.nio.charset.Charset cs = io.lrp.data.TextLines.parseEncoding(encoding);
+        List<Example> train = Datasets.read(data, f, cs), devSet = Datasets.read(dev, f, cs);
         if (limit != null) train = new ArrayList<>(train.subList(0, Math.min(limit, train.size())));
         for (List<Example> set : List.of(train, devSet)) {
             for (Example e : set) {
@@ -97,7 +101,7 @@ final class TrainCommand implements Callable<Integer> {
         w.printf(Locale.ROOT, "best dev accuracy %.4f (epoch %d), written to %s%n", report.bestDevAccuracy(), report.bestEpoch(), file);
         if (test != null) {
             Model trained = arch.equals("paper") ? ModelLoader.paperModel(file, null, "trained") : ModelLoader.miniLmClassifier("trained", file);
-            w.printf(Locale.ROOT, "test accuracy %.4f on %s%n", accuracy(trained, Datasets.read(test, f)), test);
+            w.printf(Locale.ROOT, "test accuracy %.4f on %s%n", accuracy(trained, Datasets.read(test, f, cs)), test);
         }
         return 0;
     }

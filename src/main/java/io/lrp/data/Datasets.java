@@ -25,9 +25,18 @@ public final class Datasets {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Reads a file in the given format, or the one detected from its content when format is null. */
-    public static List<Example> read(Path file, Format format) {
-        if (!Files.isRegularFile(file)) throw new LrpException("data file not found: " + file);
-        String text = decode(file);
+    public static List<Example> read(Path file, Format format) { return read(file, format, StandardCharsets.UTF_8); }
+
+    /**
+     * As {@link #read(Path, Format)}, decoding the file in charset cs (UTF-8, or Latin-1 for files such
+     * as MR that are Latin-1 on purpose): a line that is not valid in it is an error naming the line.
+     */
+    public static List<Example> read(Path file, Format format, Charset cs) {
+        if (!Files.isRegularFile(file)) {
+            io.lrp.io.InputFiles.requireRegular(file, "data file");   // a loop of links, a pipe, ...: say so
+            throw new LrpException("data file not found: " + file);
+        }
+        String text = decode(file, cs);
         Format f = format != null ? format : detect(file, text);
         return switch (f) {
             case STSA -> stsa(file, text);
@@ -45,19 +54,23 @@ public final class Datasets {
         }
     }
 
-    /** UTF-8 when the bytes are valid UTF-8, else Latin-1 (MR is cp1252/Latin-1). */
-    static String decode(Path file) {
+    /** The file's lines joined by '\n' (BOM dropped, CR LF accepted); invalid bytes are an error naming the line. */
+    static String decode(Path file, Charset cs) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
             throw new LrpException("cannot read " + file + ": " + e.getMessage());
+        } catch (OutOfMemoryError e) {
+            throw new LrpException(file + ": too large to read (" + e.getMessage() + ")");
         }
-        try {
-            return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
-        } catch (java.nio.charset.CharacterCodingException e) {
-            return new String(bytes, Charset.forName("ISO-8859-1"));
+        StringBuilder sb = new StringBuilder(bytes.length);
+        for (TextLines.Line l : TextLines.decode(bytes, cs, file.toString())) {
+            if (l.text() == null) throw new LrpException(file + ":" + l.number() + ": " + l.problem());
+            if (l.number() > 1) sb.append('\n');
+            sb.append(l.text());
         }
+        return sb.toString();
     }
 
     static Format detect(Path file, String text) {
