@@ -22,7 +22,10 @@ public final class Datasets {
 
     public enum Format { STSA, GLUE, JSONL }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // one object per line: text after it (a second object, a stray brace) is an error, not ignored
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     /** Reads a file in the given format, or the one detected from its content when format is null. */
     public static List<Example> read(Path file, Format format) { return read(file, format, StandardCharsets.UTF_8); }
@@ -141,11 +144,19 @@ public final class Datasets {
             try {
                 n = JSON.readTree(lines[i]);
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new LrpException(file + ":" + (i + 1) + ": malformed JSON: " + e.getOriginalMessage());
+                String m = e.getOriginalMessage();
+                if (m != null && m.startsWith("Trailing token")) {
+                    throw new LrpException(file + ":" + (i + 1) + ": text after the JSON object (JSON Lines: one object per line)");
+                }
+                throw new LrpException(file + ":" + (i + 1) + ": malformed JSON: " + m);
             }
+            if (n == null || !n.isObject()) throw new LrpException(file + ":" + (i + 1) + ": expected a JSON object, got " + abbreviate(lines[i]));
             JsonNode t = n.get("text"), l = n.get("label");
-            if (t == null || !t.isTextual() || l == null || !l.canConvertToInt()) {
+            if (t == null || !t.isTextual() || l == null) {
                 throw new LrpException(file + ":" + (i + 1) + ": expected an object with a string 'text' and an integer 'label'");
+            }
+            if (!l.isIntegralNumber() || !l.canConvertToInt() || l.intValue() < 0) {
+                throw new LrpException(file + ":" + (i + 1) + ": label must be a non-negative integer, got " + abbreviate(l.toString()));
             }
             String sentence = t.asText().replaceAll("<br\\s*/?>", " ").replaceAll("\\s+", " ").strip();
             if (sentence.isEmpty()) throw new LrpException(file + ":" + (i + 1) + ": empty text");

@@ -149,6 +149,31 @@ class DatasetsTest {
         assertExample(ex.get(1), "bad", 0, 2);
     }
 
+    @Test
+    void jsonLinesLabelsAndTrailingText() throws IOException {
+        assertFails(write("f.jsonl", "{\"text\": \"ok\", \"label\": 1}\n{\"text\": \"x\", \"label\": 1.7}\n"), Format.JSONL, 2,
+                "label must be a non-negative integer, got 1.7");
+        assertFails(write("s.jsonl", "{\"text\": \"x\", \"label\": \"1\"}\n"), Format.JSONL, 1, "label must be a non-negative integer, got \"1\"");
+        assertFails(write("n.jsonl", "{\"text\": \"x\", \"label\": -1}\n"), Format.JSONL, 1, "non-negative integer");
+        assertFails(write("t.jsonl", "{\"text\": \"x\", \"label\": 1} trailing\n"), Format.JSONL, 1, "malformed JSON");
+        assertFails(write("two.jsonl", "{\"text\": \"x\", \"label\": 1} {\"text\": \"y\", \"label\": 0}\n"), Format.JSONL, 1,
+                "text after the JSON object");
+        assertFails(write("arr.jsonl", "[1, 2]\n"), Format.JSONL, 1, "expected a JSON object");
+    }
+
+    @Test
+    void symlinkLoopIsReportedAsALoop() throws IOException {
+        Path a = tmp.resolve("loop-a.txt"), b = tmp.resolve("loop-b.txt");
+        Files.createSymbolicLink(a, b);
+        Files.createSymbolicLink(b, a);
+        LrpException e = assertThrows(LrpException.class, () -> Datasets.read(a, null));
+        assertEquals(a + ": data file is a loop of symbolic links", e.getMessage());
+        Path dangling = tmp.resolve("dangling.txt");
+        Files.createSymbolicLink(dangling, tmp.resolve("gone.txt"));
+        LrpException d = assertThrows(LrpException.class, () -> Datasets.read(dangling, null));
+        assertEquals(dangling + ": data file is a symbolic link to a missing file", d.getMessage());
+    }
+
     private static byte[] concat(byte[]... parts) {
         int n = 0;
         for (byte[] p : parts) n += p.length;
@@ -205,7 +230,7 @@ class DatasetsTest {
         assertFails(write("b.txt", "1.5 half\n"), Format.STSA, 1, "got '1.5'");
         assertFails(write("c.txt", "-1 negative\n"), Format.STSA, 1, "got '-1'");
         assertFails(write("d.tsv", "text\tlabel\ngood\tpositive\n"), Format.GLUE, 2, "got 'positive'");
-        assertFails(write("e.jsonl", "{\"text\": \"x\", \"label\": \"one\"}\n"), Format.JSONL, 1, "integer 'label'");
+        assertFails(write("e.jsonl", "{\"text\": \"x\", \"label\": \"one\"}\n"), Format.JSONL, 1, "label must be a non-negative integer, got \"one\"");
     }
 
     @Test
