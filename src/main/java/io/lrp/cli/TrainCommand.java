@@ -95,6 +95,7 @@ final class TrainCommand implements Callable<Integer> {
         meta.put("trained", String.format(Locale.ROOT, "arch=%s data=%s dev=%s epochs=%d lr=%g batch=%d seed=%d%s%s",
                 arch, data.getFileName(), dev.getFileName(), epochs, lr, batch, seed,
                 arch.equals("minilm-head") ? " finetune_layers=" + finetuneLayers : "", limit == null ? "" : " limit=" + limit));
+        meta.put("data_sha256", contentHash(train, devSet));
         Path file = out.resolve("model.safetensors");
         Trainer.Report report = arch.equals("paper") ? trainPaper(train, devSet, file, meta) : trainMiniLmHead(train, devSet, file, meta);
         PrintWriter w = spec.commandLine().getOut();
@@ -135,6 +136,25 @@ final class TrainCommand implements Callable<Integer> {
         var settings = new Trainer.Settings(epochs, lr, batch, seed, 0.01, 0.06);
         return new Trainer<Labelled>(settings, System.err).train(task, encode(tok, train, c.maxPositions()),
                 encode(tok, devSet, c.maxPositions()), file, meta);
+    }
+
+    /** SHA-256 of the texts and labels used (training set after --limit, then the dev set). */
+    static String contentHash(List<Example> train, List<Example> dev) {
+        try {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            for (List<Example> set : List.of(train, dev)) {
+                for (Example e : set) {
+                    md.update(e.text().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    md.update((byte) 0);
+                    md.update(Integer.toString(e.label()).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    md.update((byte) '\n');
+                }
+                md.update((byte) 0x1e);   // the boundary between the sets
+            }
+            return java.util.HexFormat.of().formatHex(md.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     record Labelled(int[] ids, int label) {}

@@ -145,7 +145,9 @@ public final class Trainer<T> {
     }
 
     private String fingerprint(Map<String, String> metadata, int trainSize, int devSize) {
-        return String.format(Locale.ROOT, "%s|%s|train=%d|dev=%d", metadata.getOrDefault("trained", ""), s, trainSize, devSize);
+        // data_sha256: the content of the examples used, so that another file under the same name is another run
+        return String.format(Locale.ROOT, "%s|%s|train=%d|dev=%d|data=%s", metadata.getOrDefault("trained", ""), s, trainSize, devSize,
+                metadata.getOrDefault("data_sha256", ""));
     }
 
     private double learningRate(long step, long total) {
