@@ -61,6 +61,7 @@ public record HfConfig(
     public static HfConfig read(Path configJson) {
         Path f = configJson;
         if (Files.isDirectory(f)) throw err(f, "is a directory, expected config.json");
+        if (!Files.exists(f) && !Files.isSymbolicLink(f)) throw err(f, "file not found");
         byte[] bytes = InputFiles.readBounded(f, InputFiles.CONFIG_LIMIT, "config.json");
         JsonNode root;
         try {
