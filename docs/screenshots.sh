@@ -23,3 +23,7 @@ chrome --window-size=1000,400 --screenshot=docs/img/terminal.png "file://$tmp"
 ./lrp explain --method lrp-ah-ln,gi,attnlrp,rollout --format html --out docs/example.html \
   "the film is a charming, funny delight" "a dull, lifeless and overlong mess , though the score is lovely"
 chrome --window-size=1100,1300 --screenshot=docs/img/html.png "file://$PWD/docs/example.html"
+# docs/img/serve.png and docs/img/serve-phone.png: the lrp serve page, taken by its Selenium test
+mvn -q -B test -Dtest=ServePageBrowserTest -Dsurefire.failIfNoSpecifiedTests=false
+cp target/serve-screenshots/serve-page.png docs/img/serve.png
+cp target/serve-screenshots/serve-phone.png docs/img/serve-phone.png

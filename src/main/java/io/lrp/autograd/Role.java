@@ -16,6 +16,11 @@ public enum Role {
     ACTIVATION,
     /** Linear layers of the encoder blocks (q, k, v, output projections, feed-forward). */
     ENCODER_LINEAR,
+    /**
+     * The product of a gated MLP, silu(gate(m)) * up(m) (LLaMA): LXT's CP-LRP makes the gate a
+     * constant (stop), AttnLRP halves the product's gradient (scale 0.5).
+     */
+    GATE,
     /** Linear layers after the encoder (pooler, classifier). */
     HEAD_LINEAR,
     /** A node that every rule set differentiates normally. */

@@ -25,19 +25,22 @@ public final class RuleSet {
     /** LRP with the AH-rule: attention probabilities constant, activations by the identity rule. */
     public static final RuleSet LRP_AH = new RuleSet("lrp-ah", Map.of(
             Role.ATTENTION_PROBS, Rule.STOP,
-            Role.ACTIVATION, Rule.IDENTITY));
+            Role.ACTIVATION, Rule.IDENTITY,
+            Role.GATE, Rule.STOP));
 
     /** LRP with the AH- and LN-rules: additionally the LayerNorm scale constant. */
     public static final RuleSet LRP_AH_LN = new RuleSet("lrp-ah-ln", Map.of(
             Role.ATTENTION_PROBS, Rule.STOP,
             Role.NORM_SCALE, Rule.STOP,
-            Role.ACTIVATION, Rule.IDENTITY));
+            Role.ACTIVATION, Rule.IDENTITY,
+            Role.GATE, Rule.STOP));
 
     /** AttnLRP (Achtibat et al. 2024): softmax differentiated, attention products halved. */
     public static final RuleSet ATTNLRP = new RuleSet("attnlrp", Map.of(
             Role.NORM_SCALE, Rule.STOP,
             Role.ACTIVATION, Rule.IDENTITY,
-            Role.ATTENTION_MATMUL, new Rule.Scale(0.5)));
+            Role.ATTENTION_MATMUL, new Rule.Scale(0.5),
+            Role.GATE, new Rule.Scale(0.5)));
 
     /** This rule set plus the gamma rule on the encoder's linear layers (gamma 0 changes nothing). */
     public RuleSet withGamma(double gamma) {

@@ -8,11 +8,11 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The {@code lrp} command line: explain, evaluate, info, train, bench. */
+/** The {@code lrp} command line: explain, evaluate, info, train, bench, serve. */
 @Command(name = "lrp", mixinStandardHelpOptions = true, version = "lrp-transformers 0.1.0",
         description = "Faithful explanations of Transformer predictions: LRP with the AH- and LN-rules (Ali et al., ICML 2022) and its baselines.",
         subcommands = {ExplainCommand.class, SimilarCommand.class, EvaluateCommand.class, InfoCommand.class, TrainCommand.class,
-                BenchCommand.class, CommandLine.HelpCommand.class})
+                BenchCommand.class, io.lrp.serve.ServeCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     /** Exit code for bad input: unknown method, missing file, malformed model, ... */

@@ -1,0 +1,354 @@
+package io.lrp.autograd;
+
+import io.lrp.tensor.Gemm;
+import io.lrp.tensor.JavaGemm;
+import io.lrp.tensor.Parallel;
+import io.lrp.tensor.Tensor;
+
+/**
+ * The nodes decoder language models add to those of {@link Ops} and {@link Attention}
+ * (methods.md section 8): RMSNorm, the gated SiLU product, gelu_new, rotary position
+ * embeddings, causal attention with grouped key/value heads, and the pick of each sequence's
+ * last position. Each node's backward follows the tape's rule for its role, like the encoder ops.
+ */
+public final class DecoderOps {
+    private DecoderOps() {}
+
+    // ---------------------------------------------------------------- RMSNorm
+
+    /**
+     * y = w * x * r with r = 1 / sqrt(mean(x^2) + eps) per row (LLaMA's RMSNorm). r has role
+     * {@link Role#NORM_SCALE}: the LN-rule makes it a constant, so the node is then the linear
+     * map g_x = g * w * r.
+     */
+    public static Var rmsNorm(Tape tape, Var x, Var w, double eps, String name) {
+        if (w.requiresGrad()) throw new IllegalStateException(name + ": RMSNorm weights are constants of an explanation");
+        int n = x.value.dim(-1), rows = x.value.size() / n;
+        float[] xd = x.value.data, wd = w.value.data;
+        Tensor y = Tensor.uninitialized(x.value.shape());
+        float[] yd = y.data;
+        float[] inv = new float[rows];
+        Parallel.range(rows, Math.max(1, 16384 / n), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int o = r * n;
+                double ss = 0;
+                for (int i = 0; i < n; i++) ss += (double) xd[o + i] * xd[o + i];
+                float s = (float) (1 / Math.sqrt(ss / n + eps));
+                inv[r] = s;
+                for (int i = 0; i < n; i++) yd[o + i] = wd[i] * (xd[o + i] * s);
+            }
+        });
+        boolean grad = tape.needsGrad(x);
+        Var yv = Ops.out(y, grad);
+        if (!grad) return yv;
+        boolean detached = tape.rules().stops(Role.NORM_SCALE);
+        if (!detached) tape.readsValue(x);
+        tape.record(new Tape.Node() {
+            public Var output() { return yv; }
+            public void backward(float[] g) {
+                float[] gx = x.gradBuffer();
+                Parallel.range(rows, Math.max(1, 16384 / n), (r0, r1) -> {
+                    for (int r = r0; r < r1; r++) {
+                        int o = r * n;
+                        float s = inv[r];
+                        if (detached) {
+                            for (int i = 0; i < n; i++) gx[o + i] += g[o + i] * wd[i] * s;
+                            continue;
+                        }
+                        // d(x_i r)/dx_k = r delta_ik - r^3 x_i x_k / n
+                        double dot = 0;
+                        for (int i = 0; i < n; i++) dot += (double) g[o + i] * wd[i] * xd[o + i];
+                        double c = dot * s * s * s / n;
+                        for (int i = 0; i < n; i++) gx[o + i] += (float) (g[o + i] * wd[i] * s - c * xd[o + i]);
+                    }
+                });
+            }
+        });
+        return yv;
+    }
+
+    // ---------------------------------------------------------------- activations
+
+    /**
+     * silu(gate) * up, the product of a gated MLP. The product has role {@code product}
+     * ({@link Role#GATE}): a stop rule makes silu(gate) a constant (g_up = g silu(gate), nothing
+     * to the gate: LXT's CP-LRP), a scale rule multiplies the gradient of both factors (AttnLRP:
+     * 1/2). The SiLU follows the rule of {@code activation}: identity rule g * sigmoid(z) =
+     * g * silu(z)/z, else its derivative.
+     */
+    public static Var gatedSilu(Tape tape, Var gate, Var up, Role activation, Role product) {
+        if (gate.value.size() != up.value.size()) throw new IllegalArgumentException("gate and up differ in shape");
+        float[] z = gate.value.data, u = up.value.data;
+        Tensor y = Tensor.uninitialized(up.value.shape());
+        float[] yd = y.data;
+        boolean grad = tape.needsGrad(gate, up);
+        float[] a = grad ? new float[z.length] : null; // silu(gate), read by the backward
+        Parallel.range(z.length, 1 << 14, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                float s = (float) (z[i] / (1 + Math.exp(-z[i])));
+                if (a != null) a[i] = s;
+                yd[i] = s * u[i];
+            }
+        });
+        if (!grad) return Ops.out(y, false);
+        Rule rule = tape.rules().get(product);
+        boolean gateConstant = rule instanceof Rule.Stop;
+        float scale = rule instanceof Rule.Scale sc ? (float) sc.factor() : 1f;
+        float[] gateSlope; // d(product)/d(gate) per element: up * slope of the SiLU under its rule
+        if (gateConstant || !gate.requiresGrad()) {
+            gateSlope = null;
+        } else {
+            boolean identity = tape.rules().get(activation) instanceof Rule.Identity;
+            gateSlope = new float[z.length];
+            for (int i = 0; i < z.length; i++) {
+                double sig = 1 / (1 + Math.exp(-z[i]));
+                double slope = identity ? sig : sig * (1 + z[i] * (1 - sig));
+                gateSlope[i] = (float) (slope * u[i]);
+            }
+        }
+        Var yv = Ops.out(y, true);
+        tape.record(new Tape.Node() {
+            public Var output() { return yv; }
+            public void backward(float[] g) {
+                if (up.requiresGrad()) {
+                    float[] gu = up.gradBuffer();
+                    for (int i = 0; i < g.length; i++) gu[i] += scale * g[i] * a[i];
+                }
+                if (gateSlope != null) {
+                    float[] gg = gate.gradBuffer();
+                    for (int i = 0; i < g.length; i++) gg[i] += scale * g[i] * gateSlope[i];
+                }
+            }
+        });
+        return yv;
+    }
+
+    private static final double SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+
+    /**
+     * gelu_new (GPT-2's tanh approximation), 0.5 z (1 + tanh(sqrt(2/pi) (z + 0.044715 z^3))).
+     * Under the identity rule its backward is g * 0.5 (1 + tanh(...)) = g * gelu_new(z)/z.
+     */
+    public static Var geluNew(Tape tape, Var x, Role role) {
+        float[] z = x.value.data;
+        Tensor y = Tensor.uninitialized(x.value.shape());
+        float[] yd = y.data;
+        boolean grad = tape.needsGrad(x);
+        boolean identity = tape.rules().get(role) instanceof Rule.Identity;
+        float[] slope = grad ? new float[z.length] : null;
+        Parallel.range(z.length, 1 << 14, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                double v = z[i];
+                double t = Math.tanh(SQRT_2_OVER_PI * (v + 0.044715 * v * v * v));
+                double half = 0.5 * (1 + t);
+                yd[i] = (float) (v * half);
+                if (slope != null) {
+                    slope[i] = (float) (identity ? half
+                            : half + 0.5 * v * (1 - t * t) * SQRT_2_OVER_PI * (1 + 3 * 0.044715 * v * v));
+                }
+            }
+        });
+        if (!grad) return Ops.out(y, false);
+        Var yv = Ops.out(y, true);
+        tape.record(new Tape.Node() {
+            public Var output() { return yv; }
+            public void backward(float[] g) {
+                float[] gx = x.gradBuffer();
+                for (int i = 0; i < g.length; i++) gx[i] += g[i] * slope[i];
+            }
+        });
+        return yv;
+    }
+
+    // ---------------------------------------------------------------- rotary embeddings
+
+    /**
+     * Rotary position embedding in Hugging Face's rotate-half layout: within each head of d
+     * columns, (x_i, x_{i+d/2}) is rotated by the angle of row t's position and frequency i.
+     * cos and sin are [T, d/2] tables (one row per position of the T rows of each sample). A
+     * rotation is linear: plain gradient (the transposed rotation) in every rule set.
+     */
+    public static Var rope(Tape tape, Var x, int batch, int len, int heads, float[] cos, float[] sin) {
+        int width = x.value.dim(-1), d = width / heads, half = d / 2;
+        float[] xd = x.value.data;
+        Tensor y = Tensor.uninitialized(x.value.shape());
+        float[] yd = y.data;
+        int rows = batch * len;
+        Parallel.range(rows, Math.max(1, 8192 / width), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int t = r % len;
+                for (int h = 0; h < heads; h++) {
+                    int o = r * width + h * d;
+                    for (int i = 0; i < half; i++) {
+                        float c = cos[t * half + i], s = sin[t * half + i];
+                        float a = xd[o + i], b = xd[o + i + half];
+                        yd[o + i] = a * c - b * s;
+                        yd[o + i + half] = b * c + a * s;
+                    }
+                }
+            }
+        });
+        boolean grad = tape.needsGrad(x);
+        Var yv = Ops.out(y, grad);
+        if (!grad) return yv;
+        tape.record(new Tape.Node() {
+            public Var output() { return yv; }
+            public void backward(float[] g) {
+                float[] gx = x.gradBuffer();
+                Parallel.range(rows, Math.max(1, 8192 / width), (r0, r1) -> {
+                    for (int r = r0; r < r1; r++) {
+                        int t = r % len;
+                        for (int h = 0; h < heads; h++) {
+                            int o = r * width + h * d;
+                            for (int i = 0; i < half; i++) {
+                                float c = cos[t * half + i], s = sin[t * half + i];
+                                float ga = g[o + i], gb = g[o + i + half];
+                                gx[o + i] += ga * c + gb * s;
+                                gx[o + i + half] += gb * c - ga * s;
+                            }
+                        }
+                    }
+                });
+            }
+        });
+        return yv;
+    }
+
+    // ---------------------------------------------------------------- causal attention
+
+    private static final Gemm SMALL = new JavaGemm();
+
+    private static Gemm headGemm(int m, int n, int k) { return (long) m * n * k < 2048 ? SMALL : Ops.gemm(); }
+
+    /**
+     * Causal self-attention with grouped key/value heads: q [B*T, heads*d], k and v
+     * [B*T, kvHeads*d]; query head h reads key/value head h / (heads / kvHeads) (repeat_kv).
+     * Query i attends keys j <= i; the masked probabilities are exactly 0 (as with an additive
+     * finfo.min). The probabilities [B, heads, T, T] carry {@link Role#ATTENTION_PROBS}, both
+     * products {@link Role#ATTENTION_MATMUL}, as in {@link Attention}. Right padding needs no
+     * mask: a real query never sees a later (padded) key.
+     */
+    public static Attention.Heads causalAttention(Tape tape, Var q, Var k, Var v, int batch, int len, int heads, int kvHeads,
+                                                  float scale) {
+        int width = q.value.dim(-1), d = width / heads, kvWidth = k.value.dim(-1);
+        if (heads % kvHeads != 0 || kvWidth != kvHeads * d || v.value.dim(-1) != kvWidth) {
+            throw new IllegalArgumentException("attention shapes: q " + q.value.shapeString() + ", k " + k.value.shapeString()
+                    + ", v " + v.value.shapeString() + " for " + heads + " heads, " + kvHeads + " key/value heads");
+        }
+        int rep = heads / kvHeads;
+        Tensor p = Tensor.zeros(batch, heads, len, len);
+        Tensor c = Tensor.uninitialized(batch * len, width);
+        float[] qd = q.value.data, kd = k.value.data, vd = v.value.data, pd = p.data, cd = c.data;
+        eachGroup(batch, kvHeads, len, (b, g) -> {
+            int ko = b * len * kvWidth + g * d;
+            for (int h = g * rep; h < (g + 1) * rep; h++) {
+                int qo = b * len * width + h * d, po = (b * heads + h) * len * len;
+                headGemm(len, len, d).sgemm(false, true, len, len, d, scale, qd, qo, width, kd, ko, kvWidth, 0f, pd, po, len);
+                for (int i = 0; i < len; i++) causalSoftmaxRow(pd, po + i * len, i + 1, len);
+                headGemm(len, d, len).sgemm(false, false, len, d, len, 1f, pd, po, len, vd, ko, kvWidth, 0f, cd, qo, width);
+            }
+        });
+        float factor = tape.rules().get(Role.ATTENTION_MATMUL) instanceof Rule.Scale sc ? (float) sc.factor() : 1f;
+        boolean pGrad = tape.needsGrad(q, k) && !tape.rules().stops(Role.ATTENTION_PROBS);
+        Var pv = Ops.out(p, pGrad);
+        tape.observeAttention(pv);
+        if (pGrad) {
+            tape.readsValue(q, k);
+            float f = scale * factor;
+            tape.record(new Tape.Node() {
+                public Var output() { return pv; }
+                public void backward(float[] gp) {
+                    float[] gs = new float[gp.length];
+                    for (int r = 0; r < gp.length / len; r++) {
+                        int o = r * len, n = r % len + 1; // row r is query r % len: keys 0..i
+                        double dot = 0;
+                        for (int j = 0; j < n; j++) dot += (double) gp[o + j] * pd[o + j];
+                        for (int j = 0; j < n; j++) gs[o + j] = pd[o + j] * (float) (gp[o + j] - dot);
+                    }
+                    float[] gq = q.requiresGrad() ? q.gradBuffer() : null, gk = k.requiresGrad() ? k.gradBuffer() : null;
+                    eachGroup(batch, kvHeads, len, (b, g) -> {
+                        int ko = b * len * kvWidth + g * d;
+                        for (int h = g * rep; h < (g + 1) * rep; h++) {
+                            int qo = b * len * width + h * d, po = (b * heads + h) * len * len;
+                            if (gq != null) headGemm(len, d, len).sgemm(false, false, len, d, len, f, gs, po, len,
+                                    kd, ko, kvWidth, 1f, gq, qo, width);
+                            if (gk != null) headGemm(len, d, len).sgemm(true, false, len, d, len, f, gs, po, len,
+                                    qd, qo, width, 1f, gk, ko, kvWidth);
+                        }
+                    });
+                }
+            });
+        }
+        boolean cGrad = tape.needsGrad(pv, v);
+        Var cv = Ops.out(c, cGrad);
+        if (!cGrad) return new Attention.Heads(pv, cv);
+        if (pv.requiresGrad()) tape.readsValue(v);
+        if (v.requiresGrad()) tape.readsValue(pv);
+        tape.record(new Tape.Node() {
+            public Var output() { return cv; }
+            public void backward(float[] g) {
+                float[] gp = pv.requiresGrad() ? pv.gradBuffer() : null, gv = v.requiresGrad() ? v.gradBuffer() : null;
+                eachGroup(batch, kvHeads, len, (b, grp) -> {
+                    int ko = b * len * kvWidth + grp * d;
+                    for (int h = grp * rep; h < (grp + 1) * rep; h++) {
+                        int qo = b * len * width + h * d, po = (b * heads + h) * len * len;
+                        if (gp != null) headGemm(len, len, d).sgemm(false, true, len, len, d, factor, g, qo, width,
+                                vd, ko, kvWidth, 1f, gp, po, len);
+                        if (gv != null) headGemm(len, d, len).sgemm(true, false, len, d, len, factor, pd, po, len,
+                                g, qo, width, 1f, gv, ko, kvWidth);
+                    }
+                });
+            }
+        });
+        return new Attention.Heads(pv, cv);
+    }
+
+    /** Softmax of row[o .. o+n) in place; the entries n .. len of the row become 0 (masked keys). */
+    public static void causalSoftmaxRow(float[] s, int o, int n, int len) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < n; j++) max = Math.max(max, s[o + j]);
+        double sum = 0;
+        for (int j = 0; j < n; j++) {
+            double e = Math.exp(s[o + j] - max);
+            s[o + j] = (float) e;
+            sum += e;
+        }
+        float inv = (float) (1 / sum);
+        for (int j = 0; j < n; j++) s[o + j] *= inv;
+        for (int j = n; j < len; j++) s[o + j] = 0f;
+    }
+
+    @FunctionalInterface
+    private interface GroupWork {
+        void run(int b, int group);
+    }
+
+    /** Work per (sample, key/value head): the query heads of one group write the same key/value gradient. */
+    private static void eachGroup(int batch, int kvHeads, int len, GroupWork work) {
+        Parallel.range(batch * kvHeads, Math.max(1, 16384 / (len * len)), (first, last) -> {
+            for (int i = first; i < last; i++) work.run(i / kvHeads, i % kvHeads);
+        });
+    }
+
+    // ---------------------------------------------------------------- rows
+
+    /** The given rows of x [N, H] as [rows.length, H] (each sequence's last position); the gradient goes back to them. */
+    public static Var pickRows(Tape tape, Var x, int[] rows) {
+        int h = x.value.dim(-1);
+        Tensor y = Tensor.uninitialized(rows.length, h);
+        for (int i = 0; i < rows.length; i++) System.arraycopy(x.value.data, rows[i] * h, y.data, i * h, h);
+        boolean grad = tape.needsGrad(x);
+        Var yv = Ops.out(y, grad);
+        if (!grad) return yv;
+        tape.record(new Tape.Node() {
+            public Var output() { return yv; }
+            public void backward(float[] g) {
+                float[] gx = x.gradBuffer();
+                for (int i = 0; i < rows.length; i++) {
+                    for (int j = 0; j < h; j++) gx[rows[i] * h + j] += g[i * h + j];
+                }
+            }
+        });
+        return yv;
+    }
+}

@@ -1,0 +1,70 @@
+package io.lrp.models.llama;
+
+import io.lrp.tensor.Parallel;
+import io.lrp.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * LLaMA-layout models with seeded random weights, for benchmarks (the cost does not depend on
+ * the values): each weight uniform with the variance of N(0, 1/fan_in) (embeddings 1), RMSNorm
+ * weights 1, no biases, tied head. Each tensor has its own generator seeded from the model seed
+ * and its name. No download, no file.
+ */
+public final class RandomLlama {
+    private RandomLlama() {}
+
+    /**
+     * Llama-3.2-1B's shape: hidden 2048, 16 layers, 32 query heads and 8 key/value heads of 64,
+     * intermediate 8192, vocabulary 128256, tied embeddings, rope_theta 500000 (its llama3
+     * frequency scaling changes values, not cost, and is left out as in the PyTorch reference).
+     */
+    public static LlamaModel.Config llama1b() {
+        return new LlamaModel.Config("llama", 128256, 2048, 16, 32, 8, 64, 8192, 1e-5, 131072,
+                false, false, false, true, null, new int[] {128001});
+    }
+
+    /** A model of the given shape with seeded random weights. */
+    public static LlamaModel create(String name, LlamaModel.Config c, long seed) {
+        int h = c.hidden(), f = c.inner(), qw = c.heads() * c.headDim(), kw = c.kvHeads() * c.headDim();
+        Tensor embed = uniform(seed, "model.embed_tokens.weight", 1.0, c.vocab(), h);
+        List<Tensor[]> layers = new ArrayList<>();
+        for (int l = 0; l < c.layers(); l++) {
+            String p = "model.layers." + l + ".";
+            layers.add(new Tensor[] {
+                    ones(h),
+                    uniform(seed, p + "self_attn.q_proj", 1.0 / h, qw, h),
+                    uniform(seed, p + "self_attn.k_proj", 1.0 / h, kw, h),
+                    uniform(seed, p + "self_attn.v_proj", 1.0 / h, kw, h),
+                    uniform(seed, p + "self_attn.o_proj", 1.0 / qw, h, qw),
+                    ones(h),
+                    uniform(seed, p + "mlp.gate_proj", 1.0 / h, f, h),
+                    uniform(seed, p + "mlp.up_proj", 1.0 / h, f, h),
+                    uniform(seed, p + "mlp.down_proj", 1.0 / f, h, f)});
+        }
+        Rope rope = Rope.of(500000.0, c.headDim());
+        return LlamaModel.of(name, c, rope, embed, embed, layers, ones(h), null);
+    }
+
+    private static Tensor ones(int n) {
+        float[] a = new float[n];
+        java.util.Arrays.fill(a, 1f);
+        return new Tensor(a, n);
+    }
+
+    /** Uniform on [-a, a] with a^2 / 3 = variance; blocks drawn in parallel, each from its own seeded stream. */
+    static Tensor uniform(long seed, String name, double variance, int rows, int cols) {
+        float[] w = new float[Math.multiplyExact(rows, cols)];
+        double a = Math.sqrt(3 * variance);
+        long base = seed * 0x9E3779B97F4A7C15L ^ name.hashCode();
+        Parallel.range(rows, 64, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                SplittableRandom rnd = new SplittableRandom(base + r);
+                int o = r * cols;
+                for (int j = 0; j < cols; j++) w[o + j] = (float) (a * (2 * rnd.nextDouble() - 1));
+            }
+        });
+        return new Tensor(w, rows, cols);
+    }
+}
