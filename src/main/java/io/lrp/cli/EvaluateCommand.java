@@ -44,6 +44,9 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--format", description = "stsa, glue or jsonl (detected from the content when absent).")
     String format;
 
+    @Option(names = "--encoding", defaultValue = "utf-8", description = "Encoding of the data file: utf-8 or latin-1 (MR is Latin-1). Default: ${DEFAULT-VALUE}.")
+    String encoding;
+
     /** The methods of the paper's table (Ali et al. 2022, Table 2), as in the README's reproduction. */
     static final String PAPER_METHODS = "random,a-last,rollout,gae,gi,lrp-ah,lrp-ah-ln";
 
@@ -91,8 +94,12 @@ final class EvaluateCommand implements Callable<Integer> {
         if (limit != null && limit < 1) throw new LrpException("--limit must be >= 1, got " + limit);
         if (batch < 1) throw new LrpException("--batch must be >= 1, got " + batch);
         if (shuffle && limit == null) throw new LrpException("--shuffle needs --limit");
+        io.lrp.explain.Explainer.checkGamma(gamma);
+        if (java.nio.file.Files.exists(out) && !java.nio.file.Files.isDirectory(out)) {
+            throw new LrpException("--out " + out + " exists and is not a directory");
+        }
         List<Method> ms = Method.parseList(methods);
-        List<Example> examples = Datasets.read(data, Datasets.parseFormat(format));
+        List<Example> examples = Datasets.read(data, Datasets.parseFormat(format), io.lrp.data.TextLines.parseEncoding(encoding));
         if (examples.isEmpty()) throw new LrpException(data + ": no examples");
         examples = select(examples);
         Args.writableDirectory(out);

@@ -91,6 +91,9 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = {"-f", "--file"}, description = "Explain each line of this UTF-8 file, - for standard input (streamed, in input order; bad lines are reported and skipped).")
     Path file;
 
+    @Option(names = "--encoding", defaultValue = "utf-8", description = "Encoding of --file: utf-8 or latin-1. Default: ${DEFAULT-VALUE}.")
+    String encoding;
+
     @Parameters(arity = "0..*", paramLabel = "TEXT", description = "Texts to explain.")
     List<String> texts = new ArrayList<>();
 
@@ -119,12 +122,13 @@ final class ExplainCommand implements Callable<Integer> {
                 : String.valueOf(java.nio.file.Path.of(model).toAbsolutePath().normalize().getFileName()), peeked);
         longMode = longMode();
         if (stride != null && (stride < 1 || longMode != LongInputs.WINDOW)) throw new LrpException("--stride needs --long window and a value >= 1");
+        if (out != null) io.lrp.io.AtomicOutput.checkTarget(out);  // before the model loads
         Model m = Models.open(model);
         int targetIndex = resolveTarget(m.name(), m.labels());
 
-        PrintWriter sink = out != null
-                ? new PrintWriter(Files.newBufferedWriter(out, StandardCharsets.UTF_8))
-                : spec.commandLine().getOut();
+        // --out: a temporary file renamed when complete; a failed run leaves no truncated file
+        io.lrp.io.AtomicOutput atomic = out != null ? io.lrp.io.AtomicOutput.open(out) : null;
+        PrintWriter sink = atomic != null ? atomic.writer() : spec.commandLine().getOut();
         try {
             Output output = new Output(fmt, m, sink);
             if (ids != null) {
@@ -145,8 +149,9 @@ final class ExplainCommand implements Callable<Integer> {
                 }
             }
             output.finish();
+            if (atomic != null) atomic.commit();
         } finally {
-            if (out != null) sink.close(); // standard output stays open
+            if (atomic != null) atomic.close(); // standard output stays open
         }
         if (out != null) spec.commandLine().getErr().println("wrote " + out);
         return 0;
@@ -190,30 +195,43 @@ final class ExplainCommand implements Callable<Integer> {
      * order as soon as it is done; a bad line is reported with its number and skipped.
      */
     private void streamFile(Model m, List<Method> ms, int targetIndex, Output output) throws IOException {
-        List<String> lines;
+        byte[] bytes;
+        String name = file.toString().equals("-") ? "<stdin>" : file.toString();
         if (file.toString().equals("-")) {
-            lines = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8)).lines().toList();
+            bytes = System.in.readAllBytes();
         } else {
-            if (!Files.exists(file) || Files.isDirectory(file)) throw new LrpException("text file not found: " + file);
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            if (!Files.exists(file) || Files.isDirectory(file)) {
+                if (Files.isSymbolicLink(file)) io.lrp.io.InputFiles.requireRegular(file, "text file");   // names a loop
+                throw new LrpException("text file not found: " + file);
+            }
+            bytes = Files.readAllBytes(file);
+        }
+        // decoded one line at a time: a line that is not valid text is reported and skipped like an empty one
+        List<io.lrp.data.TextLines.Line> decoded = io.lrp.data.TextLines.decode(bytes, io.lrp.data.TextLines.parseEncoding(encoding), name);
+        List<String> lines = new ArrayList<>(decoded.size());
+        java.util.Map<Integer, String> undecodable = new java.util.HashMap<>();
+        for (io.lrp.data.TextLines.Line l : decoded) {
+            if (l.text() == null) undecodable.put(lines.size(), l.problem());
+            lines.add(l.text() == null ? "" : l.text());
         }
         try (Progress progress = new Progress(System.err, "explain", lines.size()).ticking(false)) {
-            streamLines(m, ms, targetIndex, output, lines, progress);
+            streamLines(m, ms, targetIndex, output, lines, undecodable, name, progress);
         }
     }
 
-    private void streamLines(Model m, List<Method> ms, int targetIndex, Output output, List<String> lines, Progress progress) throws IOException {
+    private void streamLines(Model m, List<Method> ms, int targetIndex, Output output, List<String> lines,
+                             java.util.Map<Integer, String> undecodable, String name, Progress progress) throws IOException {
         PrintWriter err = spec.commandLine().getErr();
         int skipped = 0, chunk = Math.max(batch, 32);
         for (int start = 0; start < lines.size(); start += chunk) {
             int end = Math.min(lines.size(), start + chunk);
             List<String> good = new ArrayList<>();
             for (int i = start; i < end; i++) {
-                String problem = check(m, lines.get(i));
+                String problem = undecodable.containsKey(i) ? undecodable.get(i) : check(m, lines.get(i));
                 if (problem == null) {
                     good.add(lines.get(i));
                 } else {
-                    err.println("lrp: " + file + ":" + (i + 1) + ": " + problem + "; line skipped");
+                    err.println("lrp: " + name + ":" + (i + 1) + ": " + problem + "; line skipped");
                     skipped++;
                 }
             }

@@ -1,7 +1,9 @@
 package io.lrp.cli;
 
 import io.lrp.LrpException;
+import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,10 +28,37 @@ public final class Main implements Runnable {
         System.setProperty("lrp.methods.help", io.lrp.explain.Methods.help().stripTrailing().replace("%", "%%"));
     }
 
+    @Option(names = "--allow-unused-weights", scope = CommandLine.ScopeType.INHERIT,
+            description = "Load a model whose config uses fewer encoder layers than its checkpoint holds (the rest is ignored).")
+    boolean allowUnusedWeights;
+
     @Override public void run() { new CommandLine(this).usage(System.out); }
 
     public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        // UTF-8 whatever the locale, and every write error on stdout an error (PrintStream hides them)
+        java.io.OutputStream stdout = "1".equals(System.getenv("LRP_STDOUT_CLOSED"))
+                ? new ClosedStream() : new java.io.FileOutputStream(java.io.FileDescriptor.out);
+        java.io.OutputStream checked = new io.lrp.io.CheckedOutputStream(stdout, "standard output");
+        PrintStream errStream = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true, StandardCharsets.UTF_8);
+        System.setOut(new PrintStream(checked, true, StandardCharsets.UTF_8));
+        System.setErr(errStream);
+        PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(checked, StandardCharsets.UTF_8), true);
+        int code;
+        try {
+            code = run(args, out, new PrintWriter(errStream, true));
+        } catch (LrpException e) {    // a failed flush of stdout after the command ended
+            errStream.println("lrp: error: " + e.getMessage());
+            code = USAGE;
+        }
+        System.exit(code);
+    }
+
+    /** Standard output when the launcher found it closed: the first write fails with a clear message. */
+    private static final class ClosedStream extends java.io.OutputStream {
+        @Override public void write(int b) throws java.io.IOException { write(new byte[] {(byte) b}, 0, 1); }
+        @Override public void write(byte[] b, int off, int len) throws java.io.IOException {
+            if (len > 0) throw new java.io.IOException("it is closed (use --out FILE, or do not close stdout)");
+        }
     }
 
     /** Runs the CLI with the given streams and returns the exit code (used by tests). */
@@ -48,15 +77,37 @@ public final class Main implements Runnable {
                 err.flush();
                 return USAGE;
             }
+            if (cause instanceof OutOfMemoryError) {
+                err.println("lrp: error: out of memory (Java heap " + Runtime.getRuntime().maxMemory() / (1 << 20)
+                        + " MB): use a smaller --batch or more heap (LRP_JAVA_OPTS=-Xmx8g)");
+                if (verbose) ex.printStackTrace(err);
+                err.flush();
+                return USAGE;
+            }
             err.println("lrp: internal error: " + ex);
             if (verbose) ex.printStackTrace(err);
             else err.println("(run with --verbose for the stack trace)");
             err.flush();
             return 1;
         });
+        cl.setExecutionStrategy(parsed -> {
+            boolean allow = false;
+            for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) allow |= p.hasMatchedOption("--allow-unused-weights");
+            io.lrp.models.ModelChecks.allowUnusedWeights(allow);
+            try {
+                return new CommandLine.RunLast().execute(parsed);
+            } finally {
+                io.lrp.models.ModelChecks.allowUnusedWeights(false);
+            }
+        });
         int code = cl.execute(args);
         out.flush();
         err.flush();
+        if (out.checkError()) {   // a writer that swallowed a write error (tests pass plain PrintWriters)
+            err.println("lrp: error: cannot write standard output");
+            err.flush();
+            return USAGE;
+        }
         return code;
     }
 }

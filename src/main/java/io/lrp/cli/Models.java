@@ -35,10 +35,11 @@ final class Models {
     }
 
     static synchronized Model open(String spec) {
-        String key = spec == null ? DEFAULT : spec;
+        String name = spec == null ? DEFAULT : spec;
+        String key = io.lrp.models.ModelChecks.unusedWeightsAllowed() ? name + " (unused weights allowed)" : name;
         Model m = CACHE.get(key);
         if (m == null) {
-            m = ModelLoader.load(key);
+            m = ModelLoader.load(name);
             CACHE.put(key, m);
         }
         return m;

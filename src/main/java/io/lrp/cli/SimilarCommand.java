@@ -87,7 +87,7 @@ final class SimilarCommand implements Callable<Integer> {
         }
         if (fmt.equals("html")) sb.append(HtmlReport.render("lrp similar: " + m.name(), page, List.of("similarity")));
         if (out != null) {
-            Files.writeString(out, sb, StandardCharsets.UTF_8);
+            io.lrp.io.AtomicOutput.writeString(out, sb);
         } else {
             PrintWriter w = spec.commandLine().getOut();
             w.print(sb);

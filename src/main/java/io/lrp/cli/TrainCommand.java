@@ -61,6 +61,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--format", description = "Data format of all sets: stsa, glue or jsonl (detected when absent).")
     String format;
 
+    @Option(names = "--encoding", defaultValue = "utf-8", description = "Encoding of the data files: utf-8 or latin-1. Default: ${DEFAULT-VALUE}.")
+    String encoding;
+
     @Option(names = "--out", required = true, description = "Output directory: model.safetensors (the best epoch; loads with --model DIR) and last.safetensors (resume state).")
     Path out;
 
@@ -81,29 +84,38 @@ final class TrainCommand implements Callable<Integer> {
             throw new LrpException("unknown --arch '" + arch + "': supported: minilm-head, paper");
         }
         if (bucket && !arch.equals("paper")) throw new LrpException("--bucket is for --arch paper (minilm-head trains on cached, already cut inputs)");
-        if (epochs < 1 || batch < 1 || !(lr > 0)) throw new LrpException("--epochs, --batch and --lr must be positive");
+        if (epochs < 1 || batch < 1 || !(lr > 0) || !Double.isFinite(lr)) throw new LrpException("--epochs, --batch and --lr must be positive");
+        if (limit != null && limit < 1) throw new LrpException("--limit must be >= 1, got " + limit);
+        if (finetuneLayers < 0) throw new LrpException("--finetune-layers must be >= 0, got " + finetuneLayers);
+        if (Files.exists(out) && !Files.isDirectory(out)) throw new LrpException("--out " + out + " exists and is not a directory");
         Datasets.Format f = Datasets.parseFormat(format);
-        List<Example> train = Datasets.read(data, f), devSet = Datasets.read(dev, f);
+        java.nio.charset.Charset cs = io.lrp.data.TextLines.parseEncoding(encoding);
+        List<Example> train = Datasets.read(data, f, cs), devSet = Datasets.read(dev, f, cs);
         if (limit != null) train = new ArrayList<>(train.subList(0, Math.min(limit, train.size())));
         for (List<Example> set : List.of(train, devSet)) {
             for (Example e : set) {
                 if (e.label() >= labels.size()) throw new LrpException(e.source() + ":" + e.line() + ": label " + e.label() + " but only " + labels.size() + " labels");
             }
         }
-        Files.createDirectories(out);
+        try {
+            Files.createDirectories(out);
+        } catch (java.io.IOException e) {
+            throw new LrpException("cannot create output directory " + out + ": " + e.getMessage());
+        }
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("labels", String.join(",", labels));
         meta.put("trained", String.format(Locale.ROOT, "arch=%s data=%s dev=%s epochs=%d lr=%g batch=%d seed=%d%s%s",
                 arch, data.getFileName(), dev.getFileName(), epochs, lr, batch, seed,
                 arch.equals("minilm-head") ? " finetune_layers=" + finetuneLayers : "", limit == null ? "" : " limit=" + limit)
                 + (bucket ? " bucket" : ""));
+        meta.put("data_sha256", contentHash(train, devSet));
         Path file = out.resolve("model.safetensors");
         Trainer.Report report = arch.equals("paper") ? trainPaper(train, devSet, file, meta) : trainMiniLmHead(train, devSet, file, meta);
         PrintWriter w = spec.commandLine().getOut();
         w.printf(Locale.ROOT, "best dev accuracy %.4f (epoch %d), written to %s%n", report.bestDevAccuracy(), report.bestEpoch(), file);
         if (test != null) {
             Model trained = arch.equals("paper") ? ModelLoader.paperModel(file, null, "trained") : ModelLoader.miniLmClassifier("trained", file);
-            w.printf(Locale.ROOT, "test accuracy %.4f on %s%n", accuracy(trained, Datasets.read(test, f)), test);
+            w.printf(Locale.ROOT, "test accuracy %.4f on %s%n", accuracy(trained, Datasets.read(test, f, cs)), test);
         }
         return 0;
     }
@@ -139,6 +151,25 @@ final class TrainCommand implements Callable<Integer> {
         if (bucket) trainer.bucketByLength(x -> x.ids().length);
         return trainer.train(task, encode(tok, train, c.maxPositions()),
                 encode(tok, devSet, c.maxPositions()), file, meta);
+    }
+
+    /** SHA-256 of the texts and labels used (training set after --limit, then the dev set). */
+    static String contentHash(List<Example> train, List<Example> dev) {
+        try {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            for (List<Example> set : List.of(train, dev)) {
+                for (Example e : set) {
+                    md.update(e.text().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    md.update((byte) 0);
+                    md.update(Integer.toString(e.label()).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    md.update((byte) '\n');
+                }
+                md.update((byte) 0x1e);   // the boundary between the sets
+            }
+            return java.util.HexFormat.of().formatHex(md.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     record Labelled(int[] ids, int label) {}

@@ -22,12 +22,24 @@ public final class Datasets {
 
     public enum Format { STSA, GLUE, JSONL }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // one object per line: text after it (a second object, a stray brace) is an error, not ignored
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     /** Reads a file in the given format, or the one detected from its content when format is null. */
-    public static List<Example> read(Path file, Format format) {
-        if (!Files.isRegularFile(file)) throw new LrpException("data file not found: " + file);
-        String text = decode(file);
+    public static List<Example> read(Path file, Format format) { return read(file, format, StandardCharsets.UTF_8); }
+
+    /**
+     * As {@link #read(Path, Format)}, decoding the file in charset cs (UTF-8, or Latin-1 for files such
+     * as MR that are Latin-1 on purpose): a line that is not valid in it is an error naming the line.
+     */
+    public static List<Example> read(Path file, Format format, Charset cs) {
+        if (!Files.isRegularFile(file)) {
+            io.lrp.io.InputFiles.requireRegular(file, "data file");   // a loop of links, a pipe, ...: say so
+            throw new LrpException("data file not found: " + file);
+        }
+        String text = decode(file, cs);
         Format f = format != null ? format : detect(file, text);
         return switch (f) {
             case STSA -> stsa(file, text);
@@ -45,19 +57,23 @@ public final class Datasets {
         }
     }
 
-    /** UTF-8 when the bytes are valid UTF-8, else Latin-1 (MR is cp1252/Latin-1). */
-    static String decode(Path file) {
+    /** The file's lines joined by '\n' (BOM dropped, CR LF accepted); invalid bytes are an error naming the line. */
+    static String decode(Path file, Charset cs) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
             throw new LrpException("cannot read " + file + ": " + e.getMessage());
+        } catch (OutOfMemoryError e) {
+            throw new LrpException(file + ": too large to read (" + e.getMessage() + ")");
         }
-        try {
-            return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
-        } catch (java.nio.charset.CharacterCodingException e) {
-            return new String(bytes, Charset.forName("ISO-8859-1"));
+        StringBuilder sb = new StringBuilder(bytes.length);
+        for (TextLines.Line l : TextLines.decode(bytes, cs, file.toString())) {
+            if (l.text() == null) throw new LrpException(file + ":" + l.number() + ": " + l.problem());
+            if (l.number() > 1) sb.append('\n');
+            sb.append(l.text());
         }
+        return sb.toString();
     }
 
     static Format detect(Path file, String text) {
@@ -128,11 +144,19 @@ public final class Datasets {
             try {
                 n = JSON.readTree(lines[i]);
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new LrpException(file + ":" + (i + 1) + ": malformed JSON: " + e.getOriginalMessage());
+                String m = e.getOriginalMessage();
+                if (m != null && m.startsWith("Trailing token")) {
+                    throw new LrpException(file + ":" + (i + 1) + ": text after the JSON object (JSON Lines: one object per line)");
+                }
+                throw new LrpException(file + ":" + (i + 1) + ": malformed JSON: " + m);
             }
+            if (n == null || !n.isObject()) throw new LrpException(file + ":" + (i + 1) + ": expected a JSON object, got " + abbreviate(lines[i]));
             JsonNode t = n.get("text"), l = n.get("label");
-            if (t == null || !t.isTextual() || l == null || !l.canConvertToInt()) {
+            if (t == null || !t.isTextual() || l == null) {
                 throw new LrpException(file + ":" + (i + 1) + ": expected an object with a string 'text' and an integer 'label'");
+            }
+            if (!l.isIntegralNumber() || !l.canConvertToInt() || l.intValue() < 0) {
+                throw new LrpException(file + ":" + (i + 1) + ": label must be a non-negative integer, got " + abbreviate(l.toString()));
             }
             String sentence = t.asText().replaceAll("<br\\s*/?>", " ").replaceAll("\\s+", " ").strip();
             if (sentence.isEmpty()) throw new LrpException(file + ":" + (i + 1) + ": empty text");

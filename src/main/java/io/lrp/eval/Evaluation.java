@@ -131,6 +131,7 @@ public final class Evaluation {
              FileLock lock = tryLock(lockChannel)) {
             checkRun();
             Map<String, TreeMap<Integer, SampleRecord>> done = load(samples);
+            if (pendingRunFile != null) writeAtomically(dir.resolve(RUN), pendingRunFile);
             int resumed = 0;
             for (Method m : settings.methods()) resumed += done.get(m.id()).size();
             int computed;
@@ -218,15 +219,35 @@ public final class Evaluation {
         }
     }
 
+    /** The run's identity: a hash of its description (model fingerprint, examples, every setting that changes a number). */
+    private String runId;
+    /** Whether run.json was there and matched: then records from before run ids are accepted. */
+    private boolean runFileMatched;
+    private String pendingRunFile;
+
+    private String runId() throws IOException {
+        if (runId == null) {
+            try {
+                byte[] d = MessageDigest.getInstance("SHA-256").digest(JSON.writeValueAsBytes(runDescription()));
+                runId = HexFormat.of().formatHex(d, 0, 8);
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return runId;
+    }
+
     private void checkRun() throws IOException {
         Path run = dir.resolve(RUN);
         JsonNode now = JSON.readTree(JSON.writeValueAsString(runDescription())); // numbers as they read back
+        ((ObjectNode) now).put("run", runId());
         if (Files.isRegularFile(run)) {
             JsonNode before;
             try {
                 before = JSON.readTree(run.toFile());
             } catch (IOException e) {
-                throw new LrpException(run + ": unreadable (" + e.getMessage() + "); delete it or use another --out");
+                throw new LrpException(run + ": unreadable (" + e.getMessage() + "); delete it (the records in "
+                        + SAMPLES + " carry their run's identity, so none of another run is reused) or use another --out");
             }
             List<String> diff = new ArrayList<>();
             for (var f : now.properties()) {
@@ -234,12 +255,14 @@ public final class Evaluation {
                 JsonNode b = before == null ? null : before.get(f.getKey());
                 if (b == null || !b.equals(f.getValue())) diff.add(f.getKey() + " (was " + b + ", now " + f.getValue() + ")");
             }
+            if (before != null && before.get("run") == null) diff.removeIf(d -> d.startsWith("run ")); // written before run ids
             if (!diff.isEmpty()) {
                 throw new LrpException(dir + " holds a run with other settings: " + String.join(", ", diff)
                         + "; use another --out directory or delete " + dir);
             }
+            runFileMatched = true;
         } else {
-            writeAtomically(run, JSON.writeValueAsString(now) + "\n");
+            pendingRunFile = JSON.writeValueAsString(now) + "\n";   // written once the records on disk are known to be this run's
         }
     }
 
@@ -268,6 +291,7 @@ public final class Evaluation {
             SampleRecord r;
             try {
                 r = SampleRecord.parse(l);
+                checkRunId(l, i + 1, samples);
                 validate(r);
             } catch (IllegalArgumentException e) {
                 boolean tail = i == last || (i == last - 1 && lines[last].isEmpty());
@@ -293,6 +317,16 @@ public final class Evaluation {
             writeAtomically(samples, sb.toString());
         }
         return done;
+    }
+
+    /** A record of another run (other seed, data, model or settings) is refused, whatever files were deleted. */
+    private void checkRunId(String line, int number, Path samples) throws IOException {
+        JsonNode run = JSON.readTree(line).get("run");
+        if (run == null && runFileMatched) return;   // written before records carried run ids; run.json vouches for it
+        if (run == null || !run.asText().equals(runId())) {
+            throw new LrpException(samples + ":" + number + ": a record of another run (" + (run == null ? "no run id" : "run " + run.asText())
+                    + "; this run is " + runId() + ": other model, data, seed or settings): use another --out directory");
+        }
     }
 
     private void validate(SampleRecord r) {
@@ -331,7 +365,7 @@ public final class Evaluation {
                 for (int i = start; i < end; i++) {
                     if (have.containsKey(i)) continue;
                     SampleRecord r = evaluate(m, i, ex.get(i - start));
-                    String line = r.toJson();
+                    String line = "{\"run\":\"" + runId() + "\"," + r.toJson().substring(1);
                     ByteBuffer buf = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
                     while (buf.hasRemaining()) ch.write(buf);
                     ch.force(false);
@@ -414,7 +448,11 @@ public final class Evaluation {
     private Report finish(Map<String, TreeMap<Integer, SampleRecord>> done, int computed, int resumed) throws IOException {
         Map<String, Curves.Summary> summaries = new LinkedHashMap<>();
         Map<String, List<SampleRecord>> records = new LinkedHashMap<>();
-        for (Method m : settings.methods()) {
+        // every method with records in the directory, not only this run's: a rerun with fewer
+        // --methods keeps the others' rows (each with its own n)
+        List<Method> all = new ArrayList<>(settings.methods());
+        for (Method m : Method.values()) if (!all.contains(m) && !done.get(m.id()).isEmpty()) all.add(m);
+        for (Method m : all) {
             List<SampleRecord> rs = new ArrayList<>(done.get(m.id()).values()); // by index
             List<Curves.Sample> cs = new ArrayList<>();
             for (SampleRecord r : rs) cs.add(r.curves());

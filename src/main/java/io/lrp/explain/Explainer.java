@@ -32,7 +32,17 @@ public final class Explainer {
     public static Explainer of(Model model) { return new Explainer(model); }
 
     public Explainer method(Method m) { this.method = m; return this; }
-    public Explainer gamma(double g) { options = new Relevance.Options(g, options.igSteps(), options.seed()); return this; }
+    public Explainer gamma(double g) {
+        checkGamma(g);
+        options = new Relevance.Options(g, options.igSteps(), options.seed());
+        return this;
+    }
+
+    /** The gamma rule's gamma: a finite number >= 0 (Infinity would turn every relevance into NaN). */
+    public static void checkGamma(double g) {
+        if (!Double.isFinite(g) || g < 0) throw new io.lrp.LrpException("--gamma must be a finite number >= 0, got " + g);
+    }
+
     public Explainer seed(long s) { options = new Relevance.Options(options.gamma(), options.igSteps(), s); return this; }
     public Explainer batchSize(int n) {
         if (n < 1) throw new LrpException("batch size must be >= 1");

@@ -98,7 +98,12 @@ public record HfConfig(
         }
         if (pad >= vocab) throw err(f, "pad_token_id " + pad + " is not below vocab_size " + vocab);
 
-        double eps = positiveDouble(f, root, "layer_norm_eps", 1e-12);
+        double eps = 1e-12;
+        JsonNode epsNode = root.get("layer_norm_eps");
+        if (epsNode != null && !epsNode.isNull()) {
+            if (!epsNode.isNumber()) throw err(f, "layer_norm_eps must be a small positive number, got " + epsNode);
+            eps = io.lrp.models.ModelChecks.checkEps(epsNode.doubleValue(), f.toString(), "layer_norm_eps");
+        }
 
         String act = optionalString(f, root, "hidden_act", "gelu");
         if (!SUPPORTED_ACTIVATIONS.contains(act)) {
@@ -117,14 +122,8 @@ public record HfConfig(
     /** config.json as a JSON object; unreadable or malformed files are an LrpException naming the file. */
     public static JsonNode readJson(Path f) {
         if (Files.isDirectory(f)) throw err(f, "is a directory, expected config.json");
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(f);
-        } catch (NoSuchFileException e) {
-            throw err(f, "file not found");
-        } catch (IOException e) {
-            throw new LrpException(f + ": cannot read file: " + e.getMessage(), e);
-        }
+        if (!Files.exists(f) && !Files.isSymbolicLink(f)) throw err(f, "file not found");
+        byte[] bytes = InputFiles.readBounded(f, InputFiles.CONFIG_LIMIT, "config.json");
         JsonNode root;
         try {
             root = JSON.readTree(bytes);

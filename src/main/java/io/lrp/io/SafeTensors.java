@@ -83,6 +83,7 @@ public final class SafeTensors {
         if (Files.isDirectory(file)) throw err(file, "is a directory, expected a .safetensors file");
         MappedByteBuffer[] windows;
         long size;
+        if (Files.exists(file) || Files.isSymbolicLink(file)) InputFiles.requireRegular(file, "safetensors file");
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             size = ch.size();
             if (size < 8) {

@@ -154,7 +154,7 @@ public final class ModelLoader {
     public static BertModel onnx(Path file) {
         Path dir = file.toAbsolutePath().getParent();
         Path config = dir.resolve("config.json");
-        if (!Files.isRegularFile(config)) {
+        if (!Files.exists(config) && !Files.isSymbolicLink(config)) {
             throw new LrpException(file + ": an ONNX export needs its config.json in the same directory (for the number of heads and the labels)");
         }
         HfConfig hf = HfConfig.read(config);

@@ -27,14 +27,23 @@ public final class DnnlGemm extends NativeGemm {
     @Override public void setThreads(int n) { threads = Math.max(1, n); }
 
     /**
-     * With OMP_NUM_THREADS=1, products of 2M multiply-adds and more are split by rows over this
-     * gemm's threads or the caller's {@link Parallel} budget (NativeGemm packs per part).
+     * With OMP_NUM_THREADS=1, products of 2M multiply-adds and more are split into parts of at
+     * least ROWS_PER_PART rows (at most MAX_PARTS), which run on this gemm's threads or the
+     * caller's {@link Parallel} budget (NativeGemm packs per part). The parts depend on the shape
+     * alone: oneDNN's kernels for a part of a few rows sum in another order than for many (on
+     * AVX2: a row of C differs in its last bits between calls of 3 and 128 rows, or of 20 and
+     * 128), so cutting by the number of threads made results depend on it.
      */
     @Override
     protected int splitParts(int m, int n, int k) {
-        int parts = Math.max(threads, Parallel.threads());
-        return !SINGLE_OMP_THREAD || parts < 2 || (long) m * n * k < SPLIT_FROM ? 1 : parts;
+        if (!SINGLE_OMP_THREAD || (long) m * n * k < SPLIT_FROM) return 1;
+        return Math.max(1, Math.min(MAX_PARTS, m / ROWS_PER_PART));
     }
+
+    static final int ROWS_PER_PART = 32, MAX_PARTS = 16;
+
+    @Override
+    protected int splitWorkers() { return Math.max(threads, Parallel.threads()); }
 
     @Override
     protected void call(boolean transA, boolean transB, int m, int n, int k, float alpha,

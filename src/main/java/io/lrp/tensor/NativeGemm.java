@@ -106,7 +106,7 @@ public abstract class NativeGemm implements Gemm {
             FloatBuffer sharedB = pb;
             boolean tbFinal = tb;
             int ldbFinal = ldbPacked;
-            Parallel.range(m, 16, parts, (r0, r1) -> {
+            Parallel.fixedParts(m, parts, splitWorkers(), (r0, r1) -> {
                 Scratch mine = SCRATCH.get();
                 int rows = r1 - r0;
                 FloatBuffer pa = mine.a.pack(a, aOff + r0 * lda, lda, rows, k);
@@ -127,6 +127,9 @@ public abstract class NativeGemm implements Gemm {
      * the caller, with the backend's own threads if it has any.
      */
     protected int splitParts(int m, int n, int k) { return 1; }
+
+    /** Threads the parts of a split product may run on. */
+    protected int splitWorkers() { return Parallel.threads(); }
 
     /**
      * C = alpha op(A) op(B) + beta C on operands already in direct memory, each at a float

@@ -80,6 +80,36 @@ public final class Parallel {
     }
 
     /**
+     * Runs body over [0, n) cut into exactly `parts` contiguous parts (part p is
+     * [n p / parts, n (p + 1) / parts)), on up to `workers` threads, each taking the next part in
+     * order; on the caller alone inside another part. The parts depend on n and parts only, never
+     * on the threads or the load, so a computation whose result depends on where it is cut
+     * (a native product's rows: its kernels differ by row count) gives the same bits on any number
+     * of threads.
+     */
+    public static void fixedParts(int n, int parts, int workers, Range body) {
+        int w = INSIDE.get() ? 1 : Math.min(workers, parts);
+        if (w < 2) {
+            for (int p = 0; p < parts; p++) body.run((int) ((long) n * p / parts), (int) ((long) n * (p + 1) / parts));
+            return;
+        }
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        Runnable worker = () -> {
+            for (int p; (p = next.getAndIncrement()) < parts; ) {
+                try {
+                    inside(body, (int) ((long) n * p / parts), (int) ((long) n * (p + 1) / parts));
+                } catch (RuntimeException | Error e) {
+                    next.set(parts);
+                    throw e;
+                }
+            }
+        };
+        List<Future<?>> helpers = new ArrayList<>(w - 1);
+        for (int i = 1; i < w; i++) helpers.add(HELPERS.submit(worker));
+        finish(worker, helpers, () -> next.set(parts));
+    }
+
+    /**
      * Runs task(i) for every i in [0, n) on up to `workers` threads (the caller one of them), each
      * taking the next index in order, so that work sorted longest first balances; each worker's
      * kernels get `kernelThreads` threads ({@link #withThreads}). The first failure stops the

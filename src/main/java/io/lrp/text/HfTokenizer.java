@@ -186,15 +186,8 @@ public class HfTokenizer implements Tokenizer, AutoCloseable {
     public static HfTokenizer load(Path tokenizerJson) { return new HfTokenizer(tokenizerJson.toString(), read(tokenizerJson), siblings(tokenizerJson)); }
 
     static byte[] read(Path tokenizerJson) {
-        byte[] json;
-        try {
-            json = Files.readAllBytes(tokenizerJson);
-        } catch (NoSuchFileException e) {
-            throw new LrpException("tokenizer not found: " + tokenizerJson);
-        } catch (IOException e) {
-            throw new LrpException("cannot read tokenizer " + tokenizerJson + ": " + e.getMessage(), e);
-        }
-        return json;
+        if (!Files.exists(tokenizerJson) && !Files.isSymbolicLink(tokenizerJson)) throw new LrpException("tokenizer not found: " + tokenizerJson);
+        return io.lrp.io.InputFiles.readBounded(tokenizerJson, io.lrp.io.InputFiles.TOKENIZER_LIMIT, "tokenizer");
     }
 
     /** The special-token files beside a tokenizer.json (absent or unreadable ones are skipped: they only name tokens). */
@@ -244,7 +237,13 @@ public class HfTokenizer implements Tokenizer, AutoCloseable {
         if (text == null || text.isBlank()) {
             throw new LrpException("empty text: nothing to explain");
         }
-        ai.djl.huggingface.tokenizers.Encoding enc = tokenizer.encode(text);
+        ai.djl.huggingface.tokenizers.Encoding enc;
+        try {
+            enc = tokenizer.encode(text);
+        } catch (RuntimeException e) {   // the native tokenizer's own failures, e.g. no unknown token for an unknown word
+            throw new LrpException("cannot tokenize the text with " + source + ": " + firstLine(e.getMessage())
+                    + (unkId < 0 ? " (the tokenizer has no unknown token for words outside its vocabulary)" : ""), e);
+        }
         long[] rawIds = enc.getIds();
         String[] tokens = enc.getTokens();
         long[] specialMask = enc.getSpecialTokenMask();

@@ -151,8 +151,9 @@ public final class Trainer<T> {
     }
 
     private String fingerprint(Map<String, String> metadata, int trainSize, int devSize) {
-        return String.format(Locale.ROOT, "%s|%s|train=%d|dev=%d%s", metadata.getOrDefault("trained", ""), s, trainSize, devSize,
-                lengthOf == null ? "" : "|buckets=" + BUCKET_POOL);
+        // data_sha256: the content of the examples used, so that another file under the same name is another run
+        return String.format(Locale.ROOT, "%s|%s|train=%d|dev=%d|data=%s%s", metadata.getOrDefault("trained", ""), s, trainSize, devSize,
+                metadata.getOrDefault("data_sha256", ""), lengthOf == null ? "" : "|buckets=" + BUCKET_POOL);
     }
 
     /** Batches per pool sorted by length under {@link #bucketByLength}. */

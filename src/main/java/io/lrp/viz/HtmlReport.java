@@ -29,7 +29,7 @@ public final class HtmlReport {
     /** Writes {@link #render} to {@code file} in UTF-8. */
     public static void write(Path file, String title, List<List<Explanation>> texts,
                              List<String> labelNames) throws IOException {
-        Files.writeString(file, render(title, texts, labelNames), StandardCharsets.UTF_8);
+        io.lrp.io.AtomicOutput.writeString(file, render(title, texts, labelNames));
     }
 
     /**

@@ -109,10 +109,69 @@ class DatasetsTest {
                 "might i suggest a nap .\n0 ".getBytes(StandardCharsets.US_ASCII), new byte[] {(byte) 0xE9},
                 "t".getBytes(StandardCharsets.US_ASCII), new byte[] {(byte) 0xE9}, " dull .\n".getBytes(StandardCharsets.US_ASCII));
         Path f = writeBytes("rt-polarity.all", bytes);
-        List<Example> ex = Datasets.read(f, null);
+        // read as UTF-8 (the default), the first invalid byte stops it with its line; no silent Latin-1
+        LrpException e = assertThrows(LrpException.class, () -> Datasets.read(f, null));
+        assertEquals(f + ":1: invalid UTF-8 (byte 0x85 at column 7); for a Latin-1 file use --encoding latin-1", e.getMessage());
+        List<Example> ex = Datasets.read(f, null, StandardCharsets.ISO_8859_1);
         assertEquals(2, ex.size(), "0x85 must not split a line");
         assertExample(ex.get(0), "hmmm\u0085might i suggest a nap .", 1, 1);
         assertExample(ex.get(1), "\u00e9t\u00e9 dull .", 0, 2);
+    }
+
+    @Test
+    void invalidUtf8InTheMiddleNamesTheLine() throws IOException {
+        byte[] bytes = concat("1 fine\n0 also fine\n1 caf".getBytes(StandardCharsets.US_ASCII), new byte[] {(byte) 0xE9},
+                " bad\n".getBytes(StandardCharsets.US_ASCII));
+        Path f = writeBytes("mixed.txt", bytes);
+        LrpException e = assertThrows(LrpException.class, () -> Datasets.read(f, null));
+        assertTrue(e.getMessage().startsWith(f + ":3: invalid UTF-8 (byte 0xE9 at column 6)"), e.getMessage());
+    }
+
+    @Test
+    void byteOrderMarkIsAccepted() throws IOException {
+        byte[] bytes = concat(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}, "sentence\tlabel\nfine\t1\n".getBytes(StandardCharsets.UTF_8));
+        Path f = writeBytes("bom.tsv", bytes);
+        List<Example> ex = Datasets.read(f, null);
+        assertEquals(1, ex.size());
+        assertExample(ex.get(0), "fine", 1, 2);
+        Path j = writeBytes("bom.jsonl", concat(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF},
+                "{\"text\": \"ok\", \"label\": 0}\n".getBytes(StandardCharsets.UTF_8)));
+        assertExample(Datasets.read(j, null).get(0), "ok", 0, 1);
+    }
+
+    @Test
+    void crOnlyLineEndingsAreRejectedCrLfAccepted() throws IOException {
+        Path cr = write("mac.txt", "1 good\r0 bad\r1 fine\r");
+        LrpException e = assertThrows(LrpException.class, () -> Datasets.read(cr, null));
+        assertTrue(e.getMessage().startsWith(cr + ":1: carriage return without a line feed"), e.getMessage());
+        Path crlf = write("dos.txt", "1 good\r\n0 bad\r\n");
+        List<Example> ex = Datasets.read(crlf, null);
+        assertExample(ex.get(1), "bad", 0, 2);
+    }
+
+    @Test
+    void jsonLinesLabelsAndTrailingText() throws IOException {
+        assertFails(write("f.jsonl", "{\"text\": \"ok\", \"label\": 1}\n{\"text\": \"x\", \"label\": 1.7}\n"), Format.JSONL, 2,
+                "label must be a non-negative integer, got 1.7");
+        assertFails(write("s.jsonl", "{\"text\": \"x\", \"label\": \"1\"}\n"), Format.JSONL, 1, "label must be a non-negative integer, got \"1\"");
+        assertFails(write("n.jsonl", "{\"text\": \"x\", \"label\": -1}\n"), Format.JSONL, 1, "non-negative integer");
+        assertFails(write("t.jsonl", "{\"text\": \"x\", \"label\": 1} trailing\n"), Format.JSONL, 1, "malformed JSON");
+        assertFails(write("two.jsonl", "{\"text\": \"x\", \"label\": 1} {\"text\": \"y\", \"label\": 0}\n"), Format.JSONL, 1,
+                "text after the JSON object");
+        assertFails(write("arr.jsonl", "[1, 2]\n"), Format.JSONL, 1, "expected a JSON object");
+    }
+
+    @Test
+    void symlinkLoopIsReportedAsALoop() throws IOException {
+        Path a = tmp.resolve("loop-a.txt"), b = tmp.resolve("loop-b.txt");
+        Files.createSymbolicLink(a, b);
+        Files.createSymbolicLink(b, a);
+        LrpException e = assertThrows(LrpException.class, () -> Datasets.read(a, null));
+        assertEquals(a + ": data file is a loop of symbolic links", e.getMessage());
+        Path dangling = tmp.resolve("dangling.txt");
+        Files.createSymbolicLink(dangling, tmp.resolve("gone.txt"));
+        LrpException d = assertThrows(LrpException.class, () -> Datasets.read(dangling, null));
+        assertEquals(dangling + ": data file is a symbolic link to a missing file", d.getMessage());
     }
 
     private static byte[] concat(byte[]... parts) {
@@ -171,7 +230,7 @@ class DatasetsTest {
         assertFails(write("b.txt", "1.5 half\n"), Format.STSA, 1, "got '1.5'");
         assertFails(write("c.txt", "-1 negative\n"), Format.STSA, 1, "got '-1'");
         assertFails(write("d.tsv", "text\tlabel\ngood\tpositive\n"), Format.GLUE, 2, "got 'positive'");
-        assertFails(write("e.jsonl", "{\"text\": \"x\", \"label\": \"one\"}\n"), Format.JSONL, 1, "integer 'label'");
+        assertFails(write("e.jsonl", "{\"text\": \"x\", \"label\": \"one\"}\n"), Format.JSONL, 1, "label must be a non-negative integer, got \"one\"");
     }
 
     @Test
@@ -242,7 +301,7 @@ class DatasetsTest {
     @Test
     void realMovieReviews() {
         Path f = shared("mr/rt-polarity.all");
-        List<Example> ex = Datasets.read(f, null);
+        List<Example> ex = Datasets.read(f, null, StandardCharsets.ISO_8859_1);
         assertEquals(10662, ex.size());
         assertEquals(5331, ex.stream().filter(e -> e.label() == 1).count());
         assertTrue(ex.stream().anyMatch(e -> e.text().indexOf('\u0085') >= 0), "0x85 decoded as U+0085");

@@ -78,6 +78,7 @@ public final class OnnxWeights {
     /** Reads a {@code .onnx} file. The file is memory-mapped; only the decoded weights use heap. */
     public static OnnxWeights read(Path file) {
         String src = file.toString();
+        if (java.nio.file.Files.exists(file) || java.nio.file.Files.isSymbolicLink(file)) io.lrp.io.InputFiles.requireRegular(file, "ONNX model");
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             checkSize(src, size);

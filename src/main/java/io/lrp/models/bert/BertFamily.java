@@ -20,9 +20,14 @@ public final class BertFamily implements Family {
     /** A BERT model from its config and weights (safetensors or an ONNX export's initializers). */
     public static BertModel load(String name, HfConfig hf, Weights weights, io.lrp.text.Tokenizer tokenizer) {
         Weights w = weights.withPrefixes("bert.");
+        // the layer count before anything is allocated; unused weights and special tokens after
+        io.lrp.models.ModelChecks.checkLayerCount(w, hf.numHiddenLayers(), w.configSource(), "num_hidden_layers");
         boolean classifier = w.has("classifier.weight");
         BertConfig c = config(hf, classifier && w.has("pooler.dense.weight") ? BertConfig.Pooling.CLS_POOLER : BertConfig.Pooling.MEAN);
-        return BertModel.load(name, c, w, classifier ? w : null, tokenizer);
+        BertModel m = BertModel.load(name, c, w, classifier ? w : null, tokenizer);
+        io.lrp.models.ModelChecks.checkUnused(w, hf.numHiddenLayers(), w.configSource());
+        io.lrp.models.ModelChecks.warnIfNoSpecialTokens(tokenizer, c.pooling() == BertConfig.Pooling.CLS_POOLER, name);
+        return m;
     }
 
     public static BertConfig config(HfConfig hf, BertConfig.Pooling pooling) {

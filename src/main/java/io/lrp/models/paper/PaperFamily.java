@@ -3,6 +3,7 @@ package io.lrp.models.paper;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lrp.LrpException;
+import io.lrp.models.ModelChecks;
 import io.lrp.io.SafeTensors;
 import io.lrp.io.onnx.OnnxWeights;
 import io.lrp.models.Checkpoint;
@@ -71,9 +72,25 @@ public final class PaperFamily implements Family {
         else for (int i = 0; i < c.get("n_classes").asInt(); i++) labels.add("LABEL_" + i);
         int unk = c.path("unk_id").asInt(tokenizer != null ? tokenizer.unkId() : 3);
         int pad = c.path("pad_id").asInt(0);
-        PaperConfig pc = new PaperConfig(c.get("vocab").asInt(), c.get("hidden").asInt(), c.get("heads").asInt(),
+        for (String k : required) {
+            if (c.get(k).asInt() < 1) throw new LrpException(where + ": '" + k + "' must be >= 1, got " + c.get(k));
+        }
+        int hidden = c.get("hidden").asInt(), heads = c.get("heads").asInt();
+        if (hidden % heads != 0) throw new LrpException(where + ": hidden " + hidden + " is not divisible by heads " + heads);
+        if (labels.size() != c.get("n_classes").asInt()) {
+            throw new LrpException(where + ": " + labels.size() + " labels for n_classes " + c.get("n_classes"));
+        }
+        double lnEps = ModelChecks.checkEps(c.path("ln_eps").asDouble(1e-12), where, "'ln_eps'");
+        double normEps = ModelChecks.checkEps(c.path("norm_eps").asDouble(1e-12), where, "'norm_eps'");
+        Weights w = new Weights(tensors, source);
+        // the block count before anything is allocated; unused weights and special tokens after
+        ModelChecks.checkLayerCount(w, c.get("blocks").asInt(), where, "'blocks'");
+        PaperConfig pc = new PaperConfig(c.get("vocab").asInt(), hidden, heads,
                 c.get("blocks").asInt(), c.get("max_pos").asInt(), c.get("type_vocab").asInt(),
-                c.path("ln_eps").asDouble(1e-12), c.path("norm_eps").asDouble(1e-12), pad, unk, labels);
-        return PaperModel.load(name, pc, new Weights(tensors, source), tokenizer);
+                lnEps, normEps, pad, unk, labels);
+        PaperModel m = PaperModel.load(name, pc, w, tokenizer);
+        ModelChecks.checkUnused(w, pc.blocks(), where);
+        ModelChecks.warnIfNoSpecialTokens(tokenizer, true, name);
+        return m;
     }
 }
