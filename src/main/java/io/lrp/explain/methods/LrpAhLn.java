@@ -8,7 +8,7 @@ import io.lrp.models.Batch;
 import io.lrp.models.Model;
 
 /** LRP, AH- and LN-rules (the paper's method; default): x * g under {@link RuleSet#LRP_AH_LN}. */
-public final class LrpAhLn implements Method {
+public class LrpAhLn implements Method {
     @Override public String id() { return "lrp-ah-ln"; }
     @Override public String description() { return "LRP, AH- and LN-rules (the paper's method; default)"; }
     @Override public RuleSet rules() { return RuleSet.LRP_AH_LN; }
