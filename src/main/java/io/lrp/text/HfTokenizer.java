@@ -122,11 +122,40 @@ public class HfTokenizer implements Tokenizer, AutoCloseable {
         padId = padding.has("pad_id") ? padding.get("pad_id").asInt() : idOf(siblingToken(siblings, "pad_token"), "[PAD]", "<pad>");
         special.remove(unkId);
         specialIds = Set.copyOf(special);
+        checkTemplates(source, post);
         try (InputStream in = new ByteArrayInputStream(json)) {
             tokenizer = HuggingFaceTokenizer.newInstance(in, OPTIONS);
         } catch (IOException | RuntimeException e) {
             throw new LrpException("malformed tokenizer.json: " + source + ": "
                     + firstLine(e.getMessage()), e);
+        }
+    }
+
+    /**
+     * A template post-processor whose template names a special token its special_tokens map does
+     * not hold under that key makes the native library panic at the first encode, which aborts
+     * the JVM (found by fuzzing): refuse it here with a message instead.
+     */
+    private static void checkTemplates(String source, JsonNode post) {
+        if (post == null || post.isMissingNode() || post.isNull()) return;
+        if ("Sequence".equals(post.path("type").asText())) {
+            for (JsonNode p : post.path("processors")) checkTemplates(source, p);
+            return;
+        }
+        if (!"TemplateProcessing".equals(post.path("type").asText())) return;
+        JsonNode specials = post.path("special_tokens");
+        for (String part : List.of("single", "pair")) {
+            for (JsonNode piece : post.path(part)) {
+                JsonNode st = piece.get("SpecialToken");
+                if (st == null) continue;
+                String id = st.path("id").asText();
+                JsonNode entry = specials.get(id);
+                if (entry == null || !id.equals(entry.path("id").asText())
+                        || entry.path("ids").size() != entry.path("tokens").size()) {
+                    throw new LrpException("malformed tokenizer.json: " + source + ": the post_processor's " + part
+                            + " template names special token '" + id + "', which its special_tokens do not define");
+                }
+            }
         }
     }
 
