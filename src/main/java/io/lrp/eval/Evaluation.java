@@ -228,7 +228,9 @@ public final class Evaluation {
     private String runId() throws IOException {
         if (runId == null) {
             try {
-                byte[] d = MessageDigest.getInstance("SHA-256").digest(JSON.writeValueAsBytes(runDescription()));
+                ObjectNode what = runDescription();
+                what.remove("provenance"); // what ran (kernels, Java, the methods' rule sets), not what is evaluated
+                byte[] d = MessageDigest.getInstance("SHA-256").digest(JSON.writeValueAsBytes(what));
                 runId = HexFormat.of().formatHex(d, 0, 8);
             } catch (java.security.NoSuchAlgorithmException e) {
                 throw new IllegalStateException(e);

@@ -27,7 +27,8 @@ public record Checkpoint(Path dir, String name, Path configFile, JsonNode config
     /** The family registered for the directory's model_type, then its model. */
     public static Model loadDirectory(Path dir) {
         Path config = dir.resolve("config.json");
-        if (!Files.isRegularFile(config)) throw new LrpException(dir + ": not a model directory: config.json is missing");
+        if (!Files.exists(config) && !Files.isSymbolicLink(config)) throw new LrpException(dir + ": not a model directory: config.json is missing");
+        io.lrp.io.InputFiles.requireRegular(config, "config.json");   // a pipe or device is refused, not waited on
         JsonNode json = HfConfig.readJson(config);
         JsonNode mt = json.get("model_type");
         if (mt == null || mt.isNull()) {
@@ -44,7 +45,10 @@ public record Checkpoint(Path dir, String name, Path configFile, JsonNode config
     /** model.safetensors, else the shards of model.safetensors.index.json; a .bin checkpoint is refused with the way to convert it. */
     public static Weights readWeights(Path dir) {
         Path single = dir.resolve("model.safetensors");
-        if (Files.isRegularFile(single)) return new Weights(floatWeights(SafeTensors.open(single)), single.toString());
+        if (Files.exists(single) || Files.isSymbolicLink(single)) {
+            io.lrp.io.InputFiles.requireRegular(single, "model.safetensors");
+            return new Weights(floatWeights(SafeTensors.open(single)), single.toString());
+        }
         Path index = dir.resolve("model.safetensors.index.json");
         if (Files.isRegularFile(index)) return sharded(dir, index);
         for (String pickle : new String[] {"pytorch_model.bin", "pytorch_model.bin.index.json", "model.bin", "model.pt"}) {

@@ -63,6 +63,7 @@ public class HfTokenizer implements Tokenizer, AutoCloseable {
     private final Set<Integer> specialIds;   // added special tokens except the unknown token
     private final String kind;
     private final int unkId;
+    private final boolean unkMissing;   // the model names an unknown token its vocabulary lacks
     private final int clsId;
     private final int sepId;
     private final int padId;
@@ -115,6 +116,7 @@ public class HfTokenizer implements Tokenizer, AutoCloseable {
         vocab = new HashMap<>();
         ids.forEach((tok, id) -> vocab.put(id, tok));
         unkId = unknown(model, siblings);
+        unkMissing = model.path("unk_token").isTextual() && !ids.containsKey(model.get("unk_token").asText());
         JsonNode post = root.path("post_processor");
         clsId = specialId(post, "cls", 0, "[CLS]", "<s>");
         sepId = specialId(post, "sep", -1, "[SEP]", "</s>");
@@ -271,7 +273,7 @@ public class HfTokenizer implements Tokenizer, AutoCloseable {
             enc = tokenizer.encode(text);
         } catch (RuntimeException e) {   // the native tokenizer's own failures, e.g. no unknown token for an unknown word
             throw new LrpException("cannot tokenize the text with " + source + ": " + firstLine(e.getMessage())
-                    + (unkId < 0 ? " (the tokenizer has no unknown token for words outside its vocabulary)" : ""), e);
+                    + (unkId < 0 || unkMissing ? " (the tokenizer has no unknown token for words outside its vocabulary)" : ""), e);
         }
         long[] rawIds = enc.getIds();
         String[] tokens = enc.getTokens();
