@@ -147,10 +147,24 @@ public class HfTokenizer implements Tokenizer, AutoCloseable {
         if (!"TemplateProcessing".equals(post.path("type").asText())) return;
         JsonNode specials = post.path("special_tokens");
         for (String part : List.of("single", "pair")) {
-            for (JsonNode piece : post.path(part)) {
-                JsonNode st = piece.get("SpecialToken");
-                if (st == null) continue;
-                String id = st.path("id").asText();
+            // a template is a list of pieces or a string such as "[CLS] $A [SEP]" (pieces ":type_id"-suffixed or not)
+            List<String> named = new ArrayList<>();
+            JsonNode template = post.path(part);
+            List<JsonNode> pieces = new ArrayList<>();
+            if (template.isTextual()) {
+                for (String w : template.asText().trim().split("\\s+")) pieces.add(new com.fasterxml.jackson.databind.node.TextNode(w));
+            } else {
+                template.forEach(pieces::add);
+            }
+            for (JsonNode piece : pieces) {
+                if (piece.isTextual()) {
+                    String w = piece.asText();
+                    if (!w.isEmpty() && !w.startsWith("$")) named.add(w.replaceFirst(":\\d+$", ""));
+                } else if (piece.has("SpecialToken")) {
+                    named.add(piece.get("SpecialToken").path("id").asText());
+                }
+            }
+            for (String id : named) {
                 JsonNode entry = specials.get(id);
                 if (entry == null || !id.equals(entry.path("id").asText())
                         || entry.path("ids").size() != entry.path("tokens").size()) {
