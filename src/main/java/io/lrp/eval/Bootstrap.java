@@ -57,63 +57,87 @@ public final class Bootstrap {
     public static Result auac(Map<String, List<SampleRecord>> byMethod, long seed) {
         Map<String, TreeMap<Integer, Double>> areas = new LinkedHashMap<>();
         for (var e : byMethod.entrySet()) areas.put(e.getKey(), perSampleAuac(e.getValue()));
+        return fromAreas(areas, seed);
+    }
+
+    /**
+     * The same from the per-sample areas (method to sample index to AUAC, methods in report
+     * order): what a distributed run collects instead of whole records.
+     */
+    public static Result fromAreas(Map<String, TreeMap<Integer, Double>> areas, long seed) {
         // the resamples are drawn over the union of sample indices, so that every pair sees the same draws
         TreeMap<Integer, Integer> position = new TreeMap<>();
         for (TreeMap<Integer, Double> a : areas.values()) for (int i : a.keySet()) position.putIfAbsent(i, 0);
         int[] indices = position.keySet().stream().mapToInt(Integer::intValue).toArray();
-        int n = indices.length;
-        int[][] counts = new int[RESAMPLES][n]; // how often each sample is drawn in each resample
-        Random rnd = new Random(seed);
-        for (int b = 0; b < RESAMPLES; b++) for (int k = 0; k < n; k++) counts[b][rnd.nextInt(n)]++;
-
-        Map<String, Interval> single = new LinkedHashMap<>();
-        for (var e : areas.entrySet()) single.put(e.getKey(), interval(indices, counts, e.getValue(), null));
-        List<Pair> pairs = new ArrayList<>();
         List<String> names = new ArrayList<>(areas.keySet());
+        List<Contrast> contrasts = new ArrayList<>(); // each method alone, then every pair a - b
+        for (String m : names) contrasts.add(new Contrast(indices, areas.get(m), null));
+        for (int i = 0; i < names.size(); i++) {
+            for (int j = i + 1; j < names.size(); j++) contrasts.add(new Contrast(indices, areas.get(names.get(i)), areas.get(names.get(j))));
+        }
+        // one resample at a time (n counts in memory, not RESAMPLES x n), applied to every contrast
+        int n = indices.length;
+        int[] counts = new int[n];
+        Random rnd = new Random(seed);
+        for (int b = 0; b < RESAMPLES; b++) {
+            java.util.Arrays.fill(counts, 0);
+            for (int k = 0; k < n; k++) counts[rnd.nextInt(n)]++;
+            for (Contrast c : contrasts) c.add(counts);
+        }
+        Map<String, Interval> single = new LinkedHashMap<>();
+        List<Pair> pairs = new ArrayList<>();
+        int c = 0;
+        for (String m : names) single.put(m, contrasts.get(c++).interval());
         for (int i = 0; i < names.size(); i++) {
             for (int j = i + 1; j < names.size(); j++) {
-                TreeMap<Integer, Double> a = areas.get(names.get(i)), c = areas.get(names.get(j));
-                int paired = 0;
-                for (int k : a.keySet()) if (c.containsKey(k)) paired++;
-                pairs.add(new Pair(names.get(i), names.get(j), paired, interval(indices, counts, a, c)));
+                Contrast x = contrasts.get(c++);
+                pairs.add(new Pair(names.get(i), names.get(j), x.paired, x.interval()));
             }
         }
         return new Result(seed, RESAMPLES, single, pairs);
     }
 
-    /** The mean of a (or of a - b on the samples both have) and its resampled quantiles. */
-    private static Interval interval(int[] indices, int[][] counts, TreeMap<Integer, Double> a, TreeMap<Integer, Double> b) {
-        int n = indices.length;
-        double[] d = new double[n];
-        boolean[] in = new boolean[n];
-        double sum = 0;
-        int m = 0;
-        for (int k = 0; k < n; k++) {
-            Double x = a.get(indices[k]);
-            Double y = b == null ? Double.valueOf(0) : b.get(indices[k]);
-            if (x == null || y == null) continue;
-            in[k] = true;
-            d[k] = x - y;
-            sum += d[k];
-            m++;
+    /** The mean of a (or of a - b on the samples both have) and its resampled means. */
+    private static final class Contrast {
+        final double[] d;
+        final boolean[] in;
+        final double[] means = new double[RESAMPLES];
+        double sum;
+        int paired, used;
+
+        Contrast(int[] indices, TreeMap<Integer, Double> a, TreeMap<Integer, Double> b) {
+            int n = indices.length;
+            d = new double[n];
+            in = new boolean[n];
+            for (int k = 0; k < n; k++) {
+                Double x = a.get(indices[k]);
+                Double y = b == null ? Double.valueOf(0) : b.get(indices[k]);
+                if (x == null || y == null) continue;
+                in[k] = true;
+                d[k] = x - y;
+                sum += d[k];
+                paired++;
+            }
         }
-        if (m == 0) return new Interval(Double.NaN, Double.NaN, Double.NaN);
-        double[] means = new double[counts.length];
-        int used = 0;
-        for (int[] c : counts) {
+
+        void add(int[] counts) {
             double s = 0;
             long w = 0;
-            for (int k = 0; k < n; k++) {
-                if (!in[k] || c[k] == 0) continue;
-                s += c[k] * d[k];
-                w += c[k];
+            for (int k = 0; k < counts.length; k++) {
+                if (!in[k] || counts[k] == 0) continue;
+                s += counts[k] * d[k];
+                w += counts[k];
             }
             if (w > 0) means[used++] = s / w; // a resample that drew none of the paired samples is skipped
         }
-        double[] sorted = Arrays.copyOf(means, used);
-        Arrays.sort(sorted);
-        double tail = (1 - LEVEL) / 2;
-        return new Interval(sum / m, quantile(sorted, tail), quantile(sorted, 1 - tail));
+
+        Interval interval() {
+            if (paired == 0) return new Interval(Double.NaN, Double.NaN, Double.NaN);
+            double[] sorted = Arrays.copyOf(means, used);
+            Arrays.sort(sorted);
+            double tail = (1 - LEVEL) / 2;
+            return new Interval(sum / paired, quantile(sorted, tail), quantile(sorted, 1 - tail));
+        }
     }
 
     /** Quantile q of sorted values, interpolating linearly between order statistics (R's type 7). */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lrp.LrpException;
 import io.lrp.data.Example;
+import io.lrp.eval.Bootstrap;
 import io.lrp.eval.Curves;
 import io.lrp.eval.Evaluation;
 import io.lrp.eval.Perturbation;
@@ -62,8 +63,8 @@ public final class EvaluateJob {
     }
 
     /** The outcome: summaries by method, in the order of the options. */
-    public record Report(Map<String, Curves.Summary> summaries, Path dir) {
-        public String markdown() { return Reports.markdown(summaries); }
+    public record Report(Map<String, Curves.Summary> summaries, Bootstrap.Result bootstrap, Path dir) {
+        public String markdown() { return Reports.markdown(summaries, bootstrap); }
     }
 
     public static Report run(SparkSession spark, List<Example> examples, Options o, Path dir, boolean plots) {
@@ -91,16 +92,17 @@ public final class EvaluateJob {
         List<Partial> partials = spark.read().textFile(samples).javaRDD()
                 .mapPartitions(new Sum(o.methods(), examples.size())).collect();
         Map<String, Curves.Summary> summaries = summaries(o.methods(), examples.size(), partials);
+        Bootstrap.Result boot = Bootstrap.fromAreas(areas(o.methods(), partials), o.seed());
         try {
-            writeAtomically(dir.resolve("summary.json"), JSON.writeValueAsString(Reports.json(summaries)) + "\n");
-            writeAtomically(dir.resolve("summary.md"), Reports.markdown(summaries));
+            writeAtomically(dir.resolve("summary.json"), JSON.writeValueAsString(Reports.json(summaries, boot)) + "\n");
+            writeAtomically(dir.resolve("summary.md"), Reports.markdown(summaries, boot));
             writeAtomically(dir.resolve("summary.csv"), Reports.csv(summaries));
             writeAtomically(dir.resolve("run.json"), JSON.writeValueAsString(runDescription(model, examples.size(), o, spark)) + "\n");
             if (plots) Plots.curves(summaries, dir);
         } catch (IOException e) {
             throw new LrpException("cannot write the summary in " + dir + ": " + e.getMessage(), e);
         }
-        return new Report(summaries, dir);
+        return new Report(summaries, boot, dir);
     }
 
     private static List<Method> methods(Options o) { return Method.parseList(String.join(",", o.methods())); }
@@ -176,9 +178,13 @@ public final class EvaluateJob {
         }
     }
 
-    /** Sums of the four curves of one method over some samples, with the indices seen. */
+    /**
+     * Sums of the four curves of each method over some samples, with the indices seen and each
+     * sample's own AUAC (what the paired bootstrap resamples).
+     */
     static final class Partial implements Serializable {
         final Map<String, double[][]> sums = new LinkedHashMap<>();
+        final Map<String, java.util.TreeMap<Integer, Double>> areas = new LinkedHashMap<>();
         final Map<String, BitSet> seen = new LinkedHashMap<>();
         final Map<String, Integer> count = new LinkedHashMap<>();
     }
@@ -198,7 +204,9 @@ public final class EvaluateJob {
                 p.sums.put(m, new double[4][Perturbation.STEPS]);
                 p.seen.put(m, new BitSet(n));
                 p.count.put(m, 0);
+                p.areas.put(m, new java.util.TreeMap<>());
             }
+            double[] fracs = Perturbation.fracs();
             while (lines.hasNext()) {
                 SampleRecord r = SampleRecord.parse(lines.next());
                 double[][] s = p.sums.get(r.method());
@@ -206,6 +214,7 @@ public final class EvaluateJob {
                 double[][] c = {r.generateE(), r.generateM(), r.pruningE(), r.pruningM()};
                 for (int q = 0; q < 4; q++) for (int k = 0; k < Perturbation.STEPS; k++) s[q][k] += c[q][k];
                 p.seen.get(r.method()).set(r.index());
+                p.areas.get(r.method()).put(r.index(), Curves.trapezoid(fracs, r.generateE()));
                 p.count.merge(r.method(), 1, Integer::sum);
             }
             return List.of(p).iterator();
@@ -233,6 +242,17 @@ public final class EvaluateJob {
             Curves.Summary one = Curves.summarize(List.of(new Curves.Sample(mean[0], mean[1], mean[2], mean[3])));
             out.put(m, new Curves.Summary(n, one.fracs(), one.meanGenerateE(), one.meanGenerateM(), one.meanPruningE(),
                     one.meanPruningM(), one.auac(), one.aupc(), one.auMse(), one.auGenerateM()));
+        }
+        return out;
+    }
+
+    /** The per-sample AUACs of all partials, by method in report order. */
+    static Map<String, java.util.TreeMap<Integer, Double>> areas(List<String> methods, List<Partial> partials) {
+        Map<String, java.util.TreeMap<Integer, Double>> out = new LinkedHashMap<>();
+        for (String m : methods) {
+            java.util.TreeMap<Integer, Double> all = new java.util.TreeMap<>();
+            for (Partial p : partials) all.putAll(p.areas.get(m));
+            out.put(m, all);
         }
         return out;
     }
