@@ -135,16 +135,17 @@ public class HfTokenizer implements Tokenizer, AutoCloseable {
 
     /**
      * A template post-processor whose template names a special token its special_tokens map does
-     * not hold under that key makes the native library panic at the first encode, which aborts
-     * the JVM (found by fuzzing): refuse it here with a message instead.
+     * not hold under that key, or whose single template reads sequence B, makes the native
+     * library panic at the first encode, which aborts the JVM (found by fuzzing): refuse it here
+     * with a message instead. The native reader falls back to trying every processor kind when
+     * the "type" tag is unknown or missing, so every object shaped like a template processor
+     * (one with "single", "pair" or "special_tokens") is checked, whatever its type says.
      */
     private static void checkTemplates(String source, JsonNode post) {
-        if (post == null || post.isMissingNode() || post.isNull()) return;
-        if ("Sequence".equals(post.path("type").asText())) {
-            for (JsonNode p : post.path("processors")) checkTemplates(source, p);
-            return;
-        }
-        if (!"TemplateProcessing".equals(post.path("type").asText())) return;
+        if (post == null || !post.isObject()) return;
+        for (JsonNode p : post.path("processors")) checkTemplates(source, p);
+        if (!post.has("single") && !post.has("pair") && !post.has("special_tokens")
+                && !"TemplateProcessing".equals(post.path("type").asText())) return;
         JsonNode specials = post.path("special_tokens");
         for (String part : List.of("single", "pair")) {
             // a template is a list of pieces or a string such as "[CLS] $A [SEP]" (pieces ":type_id"-suffixed or not)
@@ -152,16 +153,22 @@ public class HfTokenizer implements Tokenizer, AutoCloseable {
             JsonNode template = post.path(part);
             List<JsonNode> pieces = new ArrayList<>();
             if (template.isTextual()) {
-                for (String w : template.asText().trim().split("\\s+")) pieces.add(new com.fasterxml.jackson.databind.node.TextNode(w));
+                for (String w : template.asText().split(" ", -1)) pieces.add(new com.fasterxml.jackson.databind.node.TextNode(w));
             } else {
                 template.forEach(pieces::add);
             }
             for (JsonNode piece : pieces) {
                 if (piece.isTextual()) {
                     String w = piece.asText();
-                    if (!w.isEmpty() && !w.startsWith("$")) named.add(w.replaceFirst(":\\d+$", ""));
+                    if (w.startsWith("$")) {
+                        if (part.equals("single") && w.matches("\\$[Bb](:.*)?")) throw secondSequence(source);
+                    } else {
+                        named.add(w.replaceFirst(":\\d+$", ""));
+                    }
                 } else if (piece.has("SpecialToken")) {
                     named.add(piece.get("SpecialToken").path("id").asText());
+                } else if (part.equals("single") && !"A".equals(piece.path("Sequence").path("id").asText("A"))) {
+                    throw secondSequence(source);
                 }
             }
             for (String id : named) {
@@ -173,6 +180,11 @@ public class HfTokenizer implements Tokenizer, AutoCloseable {
                 }
             }
         }
+    }
+
+    private static LrpException secondSequence(String source) {
+        return new LrpException("malformed tokenizer.json: " + source
+                + ": the post_processor's single template reads sequence B, which a single text does not have");
     }
 
     private static boolean isByteLevel(JsonNode root) {

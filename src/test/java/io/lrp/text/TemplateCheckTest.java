@@ -21,9 +21,14 @@ class TemplateCheckTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static Path withTemplate(Path dir, Object single, String sepKey) throws Exception {
+        return withTemplate(dir, single, sepKey, "TemplateProcessing");
+    }
+
+    private static Path withTemplate(Path dir, Object single, String sepKey, String type) throws Exception {
         ObjectNode root = (ObjectNode) JSON.readTree(Path.of("src/test/resources/golden/hf_bert_small/tokenizer.json").toFile());
         int cls = root.at("/model/vocab/[CLS]").asInt(), sep = root.at("/model/vocab/[SEP]").asInt();
-        ObjectNode post = JSON.createObjectNode().put("type", "TemplateProcessing");
+        ObjectNode post = JSON.createObjectNode();
+        if (type != null) post.put("type", type);
         post.set("single", JSON.valueToTree(single));
         post.set("pair", JSON.valueToTree(single instanceof String t ? t + " $B:1 [SEP]:1" : single));
         ObjectNode specials = post.putObject("special_tokens");
@@ -55,5 +60,37 @@ class TemplateCheckTest {
         Encoding e = HfTokenizer.load(f).encode("a fine film");
         Encoding plain = HfTokenizer.load(Path.of("src/test/resources/golden/hf_bert_small/tokenizer.json")).encode("a fine film");
         assertArrayEquals(plain.ids(), e.ids());
+    }
+
+    /**
+     * The native reader takes a processor with an unknown or missing type for a template one
+     * (found by fuzzing: "type": "Templsing" with an undefined [SEP] aborted the JVM).
+     */
+    @Test
+    void aTemplateIsCheckedWhateverItsTypeSays(@TempDir Path dir) throws Exception {
+        for (String type : new String[] {"Templsing", null}) {
+            Path f = withTemplate(dir, "[CLS] $A [SEP]", "[SP]E", type);
+            LrpException e = assertThrows(LrpException.class, () -> HfTokenizer.load(f).encode("a fine film"));
+            assertTrue(e.getMessage().contains("names special token '[SEP]'"), e.getMessage());
+        }
+    }
+
+    /** A single template that reads sequence B would index past the one encoding the native code has. */
+    @Test
+    void aSingleTemplateReadingSequenceBIsRefused(@TempDir Path dir) throws Exception {
+        for (Object template : new Object[] {"[CLS] $B [SEP]", java.util.List.of(java.util.Map.of("SpecialToken", java.util.Map.of("id", "[CLS]", "type_id", 0)),
+                java.util.Map.of("Sequence", java.util.Map.of("id", "B", "type_id", 0)))}) {
+            Path f = withTemplate(dir, template, "[SEP]");
+            LrpException e = assertThrows(LrpException.class, () -> HfTokenizer.load(f).encode("a fine film"));
+            assertTrue(e.getMessage().contains("reads sequence B"), e.getMessage());
+        }
+    }
+
+    /** Two spaces in a string template make an empty piece, a special token named "" to the native code. */
+    @Test
+    void anEmptyPieceOfAStringTemplateIsRefused(@TempDir Path dir) throws Exception {
+        Path f = withTemplate(dir, "[CLS]  $A [SEP]", "[SEP]");
+        LrpException e = assertThrows(LrpException.class, () -> HfTokenizer.load(f).encode("a fine film"));
+        assertTrue(e.getMessage().contains("names special token ''"), e.getMessage());
     }
 }
