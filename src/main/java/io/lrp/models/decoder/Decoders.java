@@ -9,7 +9,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The decoder families by config.json model_type (to become lines of the family registry). */
+/**
+ * The decoder families by config.json model_type (registered in {@link io.lrp.models.Families} as
+ * gpt2 and llama, so that a decoder directory opens like any model), and the typed loader the
+ * decoder API starts from.
+ */
 public final class Decoders {
     private Decoders() {}
 
