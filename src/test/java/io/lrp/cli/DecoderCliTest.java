@@ -196,6 +196,28 @@ class DecoderCliTest {
     }
 
     @Test
+    void idsAndFileLinesGiveTheSameExplanationsAsTexts() throws IOException {
+        JsonNode g = goldenLine("llama_small", "lrp-ah-ln");
+        String text = g.get("text").asText();
+        StringBuilder ids = new StringBuilder();
+        for (JsonNode id : g.get("ids")) ids.append(ids.length() > 0 ? "," : "").append(id.asInt());
+        CliRunner.Result byIds = CliRunner.run("explain", "--model", dir("llama_small"), "--format", "json", "--ids", ids.toString());
+        assertEquals(0, byIds.code(), byIds.err());
+        JsonNode a = jsonLines(byIds.out()).get(0);
+        assertEquals(g.get("target").asInt(), a.get("target").asInt());
+        assertArrayEquals(GoldenFiles.doubles(g.get("relevance")), GoldenFiles.doubles(a.get("relevance")),
+                Math.max(1e-4, 1e-4 * GoldenFiles.maxAbs(GoldenFiles.doubles(g.get("relevance")))));
+        Path f = tmp.resolve("prompts.txt");
+        Files.writeString(f, text + "\n\n" + text + "\n", StandardCharsets.UTF_8);
+        CliRunner.Result byFile = CliRunner.run("explain", "--model", dir("llama_small"), "--format", "json", "--file", f.toString());
+        assertEquals(0, byFile.code(), byFile.err());
+        List<JsonNode> lines = jsonLines(byFile.out());
+        assertEquals(2, lines.size());
+        for (JsonNode l : lines) assertEquals(a.get("relevance"), l.get("relevance"));
+        assertTrue(byFile.err().contains(f + ":2: empty line; line skipped"), byFile.err());
+    }
+
+    @Test
     void textViewShowsThePredictionAndEachStepsHeatMap() throws IOException {
         JsonNode g = goldenLine("llama_small", "lrp-ah-ln");
         CliRunner.Result one = CliRunner.run("explain", "--model", dir("llama_small"), g.get("text").asText());
@@ -359,7 +381,7 @@ class DecoderCliTest {
     }
 
     @Test
-    void decoderOnlyOptionsAreRefusedElsewhere() {
+    void decoderOnlyOptionsAreRefusedElsewhere() throws Exception {
         String e = oneError(CliRunner.run("explain", "--generate", "2", "a charming film"));
         assertTrue(e.contains("--generate needs a decoder language model") && e.contains("gpt2"), e);
         assertTrue(oneError(CliRunner.run("explain", "--model", dir("gpt2_small"), "--generate", "0", "Hello"))
@@ -368,6 +390,10 @@ class DecoderCliTest {
                 .contains("apply to encoder models"));
         assertTrue(oneError(CliRunner.run("explain", "--model", dir("gpt2_small"), "--generate", "2", "--target", "5", "Hello"))
                 .contains("exclude each other"));
+        Path data = Path.of(DecoderCliTest.class.getResource("/data/stsa_dev_head50.txt").toURI());
+        String ev = oneError(CliRunner.run("evaluate", "--model", dir("gpt2_small"), "--data", data.toString(), "--limit", "2",
+                "-o", tmp.resolve("ev").toString()));
+        assertTrue(ev.contains("gpt2_small is a gpt2 decoder language model"), ev);
     }
 
     private static void writeF16(Path file, Map<String, Tensor> tensors) throws IOException {
