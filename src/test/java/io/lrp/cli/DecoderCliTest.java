@@ -283,7 +283,7 @@ class DecoderCliTest {
         assertFalse(r.out().contains("▁the"), "the vocabulary is not printed as labels");
         CliRunner.Result g = CliRunner.run("info", "--model", dir("gpt2_small"));
         assertEquals(0, g.code(), g.err());
-        assertTrue(g.out().contains("family:       gpt2 (decoder language model)") && g.out().contains("byte-level BPE, 50257 tokens"), g.out());
+        assertTrue(g.out().contains("family:       gpt2 (decoder language model)") && g.out().contains("BPE (byte-level), 50257 tokens"), g.out());
     }
 
     @Test

@@ -203,8 +203,8 @@ public final class DecoderTokenizer implements AutoCloseable {
         }
     }
 
-    /** How its vocabulary maps to text, in words. */
-    public String kind() { return pieces == Pieces.SENTENCEPIECE ? "BPE, SentencePiece pieces with byte fallback" : "byte-level BPE"; }
+    /** How its vocabulary maps to text, in the words of {@code io.lrp.text.Tokenizer#kind}. */
+    public String kind() { return pieces == Pieces.SENTENCEPIECE ? "BPE (SentencePiece, byte fallback)" : "BPE (byte-level)"; }
 
     public int bosId() { return bos; }
     public int eosId() { return eos; }
