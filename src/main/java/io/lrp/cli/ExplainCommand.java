@@ -35,8 +35,8 @@ import picocli.CommandLine.Spec;
                 "      --out report.html \"the film is a charming, funny delight\"",
                 "  lrp explain --method all --format json \"first text\" \"second text\"",
                 "  lrp explain --model m --ids 101,2023,2003,102",
-                "  lrp explain --model path/to/llama \"The capital of France is\"      (a decoder: its next token)",
-                "  lrp explain --model path/to/gpt2 --generate 8 --format html --out gen.html \"Once upon a time\"",
+                "  lrp explain --model path/to/llama \"The capital of France is\"",
+                "  lrp explain --model path/to/gpt2 --generate 8 \"Once upon a time\"",
                 "", "Methods:", "${sys:lrp.methods.help}"})
 final class ExplainCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
