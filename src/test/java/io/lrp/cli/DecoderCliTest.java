@@ -381,6 +381,17 @@ class DecoderCliTest {
     }
 
     @Test
+    void anOversizedTokenizerOrConfigIsRefusedUnread() throws IOException {
+        Path d = copy("gpt2_small", "huge-tokenizer", null);
+        try (var f = new java.io.RandomAccessFile(d.resolve("tokenizer.json").toFile(), "rw")) { f.setLength(300L << 20); } // sparse
+        String e = oneError(explain(d));
+        assertTrue(e.contains("tokenizer.json: tokenizer is 314572800 bytes, more than the limit of 268435456 bytes"), e);
+        Path c = copy("llama_small", "huge-config", null);
+        try (var f = new java.io.RandomAccessFile(c.resolve("config.json").toFile(), "rw")) { f.setLength(1L << 30); }
+        assertTrue(oneError(explain(c)).contains("config.json"));
+    }
+
+    @Test
     void decoderOnlyOptionsAreRefusedElsewhere() throws Exception {
         String e = oneError(CliRunner.run("explain", "--generate", "2", "a charming film"));
         assertTrue(e.contains("--generate needs a decoder language model") && e.contains("gpt2"), e);
