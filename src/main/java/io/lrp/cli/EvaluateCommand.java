@@ -104,6 +104,10 @@ final class EvaluateCommand implements Callable<Integer> {
         examples = select(examples);
         Args.writableDirectory(out);
         Model m = Models.open(model);
+        if (m instanceof io.lrp.models.decoder.DecoderModel) {
+            throw new LrpException(m.name() + " is a " + m.family() + " decoder language model: evaluate perturbs the inputs of"
+                    + " classifiers over labelled examples (explain a decoder's next tokens with lrp explain)");
+        }
 
         LongInputs mode = LongInputs.parse(longInputs);
         if (mode == LongInputs.WINDOW) {

@@ -34,7 +34,10 @@ import picocli.CommandLine.Spec;
                 "  lrp explain --method lrp-ah-ln,gi,rollout --format html \\",
                 "      --out report.html \"the film is a charming, funny delight\"",
                 "  lrp explain --method all --format json \"first text\" \"second text\"",
-                "  lrp explain --model m --ids 101,2023,2003,102", "", "Methods:", "${sys:lrp.methods.help}"})
+                "  lrp explain --model m --ids 101,2023,2003,102",
+                "  lrp explain --model path/to/llama \"The capital of France is\"",
+                "  lrp explain --model path/to/gpt2 --generate 8 \"Once upon a time\"",
+                "", "Methods:", "${sys:lrp.methods.help}"})
 final class ExplainCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -46,8 +49,13 @@ final class ExplainCommand implements Callable<Integer> {
             description = "Comma-separated methods, or all: ${sys:lrp.methods}. Default: ${DEFAULT-VALUE}.")
     String methods;
 
-    @Option(names = "--target", description = "The logit to explain, by label name or index. Default: the predicted class.")
+    @Option(names = "--target", description = "The logit to explain, by label name or index; for a decoder language model a token"
+            + " (\" Paris\": text of exactly one token) or a token id. Default: the predicted class (next token).")
     String target;
+
+    @Option(names = "--generate", paramLabel = "N", description = "Decoder language models: generate up to N tokens greedily (ending"
+            + " at the end-of-sequence token) and explain each one's logit over everything before it.")
+    Integer generate;
 
     @Option(names = "--format", defaultValue = "text", description = "text, json (JSON Lines; jsonl is a synonym) or html. Default: ${DEFAULT-VALUE}.")
     String format;
@@ -115,6 +123,7 @@ final class ExplainCommand implements Callable<Integer> {
         }
         if (batch < 1) throw new LrpException("--batch must be >= 1, got " + batch);
         if (threads != null && threads < 1) throw new LrpException("--threads must be >= 1, got " + threads);
+        if (generate != null && generate < 1) throw new LrpException("--generate must be >= 1, got " + generate);
         if (file != null) Args.readableFile(file, "text file");
         Args.writableFile(out);
         List<String> peeked = ModelLabels.peek(model);  // a wrong --target is reported before the load
@@ -124,6 +133,11 @@ final class ExplainCommand implements Callable<Integer> {
         if (stride != null && (stride < 1 || longMode != LongInputs.WINDOW)) throw new LrpException("--stride needs --long window and a value >= 1");
         if (out != null) io.lrp.io.AtomicOutput.checkTarget(out);  // before the model loads
         Model m = Models.open(model);
+        if (m instanceof io.lrp.models.decoder.DecoderModel d) return new DecoderExplain(this, d, ms, fmt).run();
+        if (generate != null) {
+            throw new LrpException("--generate needs a decoder language model (model_type " + String.join(", ",
+                    io.lrp.models.decoder.Decoders.types()) + "); " + m.name() + " is a " + m.family() + " model");
+        }
         int targetIndex = resolveTarget(m.name(), m.labels());
 
         // --out: a temporary file renamed when complete; a failed run leaves no truncated file

@@ -1,6 +1,8 @@
 package io.lrp.cli;
 
 import io.lrp.models.Model;
+import io.lrp.models.decoder.DecoderModel;
+import io.lrp.models.decoder.DecoderTokenizer;
 import io.lrp.tensor.Gemm;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -20,6 +22,10 @@ final class InfoCommand implements Callable<Integer> {
     @Override public Integer call() {
         Model m = Models.open(model);
         PrintWriter out = spec.commandLine().getOut();
+        if (m instanceof DecoderModel d) {
+            decoder(d, out);
+            return 0;
+        }
         out.println("model:        " + m.name());
         out.println("family:       " + m.family());
         out.println("architecture: " + m.describe());
@@ -32,4 +38,30 @@ final class InfoCommand implements Callable<Integer> {
         out.println("gemm backend: " + Gemm.get().name());
         return 0;
     }
+
+    /** A decoder: its vocabulary is no list of labels; the tokenizer's special tokens and the weights' dtypes say more. */
+    private static void decoder(DecoderModel d, PrintWriter out) {
+        DecoderTokenizer t = d.decoderTokenizer();
+        out.println("model:        " + d.name());
+        out.println("family:       " + d.family() + " (decoder language model)");
+        out.println("architecture: " + d.describe());
+        out.println("head:         " + d.head());
+        out.printf("parameters:   %,d (after the attribution point; token embeddings excluded unless tied to the head)%n", d.parameterCount());
+        out.printf("sizes:        %d layers, hidden %d, vocabulary %,d%n", d.layerCount(), d.hidden(), d.vocabSize());
+        if (t == null) {
+            out.println("tokenizer:    none (token ids only)");
+        } else {
+            out.println("tokenizer:    " + t.kind() + ", " + t.vocabSize() + " tokens; BOS " + special(t, t.bosId())
+                    + ", EOS " + special(t, t.eosId()) + ", occlusion replaces by " + special(t, d.unkId()));
+        }
+        out.println("max length:   " + d.maxLength() + " tokens");
+        out.println("labels:       the next token (" + d.vocabSize() + " logits; explain --target takes a token or an id)");
+        out.println("weights:      " + d.source());
+        out.println("weight dtype: " + d.storedDtypes() + " in the file" + (d.storedDtypes().equals("F32") ? ""
+                : ", widened to F32 when loaded") + "; F32 in memory");
+        out.println("products:     F32 sgemm (" + Gemm.get().name() + "), F32 operands; no BF16 kernel runs");
+        out.println("gemm backend: " + Gemm.get().name());
+    }
+
+    private static String special(DecoderTokenizer t, int id) { return id < 0 ? "none" : t.token(id) + " (" + id + ")"; }
 }

@@ -28,6 +28,7 @@ final class ModelLabels {
             if (spec.equals("minilm")) return List.of();
             Path p = Path.of(spec);
             if (Files.isDirectory(p)) {
+                if (io.lrp.models.decoder.Decoders.isDecoder(p)) return null;   // a decoder's target is a token, read after the load
                 Path config = p.resolve("config.json");
                 if (Files.isRegularFile(config)) {
                     JsonNode id2label = JSON.readTree(config.toFile()).path("id2label");

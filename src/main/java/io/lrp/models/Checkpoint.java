@@ -37,9 +37,14 @@ public record Checkpoint(Path dir, String name, Path configFile, JsonNode config
         }
         if (!mt.isTextual()) throw new LrpException(config + ": model_type must be a string, got " + mt);
         Family family = Families.forModelType(mt.textValue(), config);
+        return family.open(dir, config, json);
+    }
+
+    /** The weights and tokenizer of a directory whose config.json is already parsed. */
+    public static Checkpoint read(Path dir, Path config, JsonNode json) {
         Weights w = readWeights(dir).withConfigSource(config.toString());
         Tokenizer tok = Tokenizers.forDirectory(dir);
-        return family.load(new Checkpoint(dir, dir.getFileName().toString(), config, json, w, tok));
+        return new Checkpoint(dir, dir.getFileName().toString(), config, json, w, tok);
     }
 
     /** model.safetensors, else the shards of model.safetensors.index.json; a .bin checkpoint is refused with the way to convert it. */

@@ -1,5 +1,7 @@
 package io.lrp.models;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -17,4 +19,14 @@ public interface Family {
 
     /** The model of a checkpoint (config, weights and tokenizer already read and checked by the loader). */
     Model load(Checkpoint checkpoint);
+
+    /**
+     * The model of a directory whose config.json (already parsed, model_type checked) names this
+     * family: by default the shared reading of weights and tokenizer, then {@link #load}. A family
+     * that reads the directory its own way (the decoders map their weights and read their
+     * tokenizer themselves) overrides this.
+     */
+    default Model open(Path dir, Path configFile, JsonNode config) {
+        return load(Checkpoint.read(dir, configFile, config));
+    }
 }

@@ -26,6 +26,10 @@ final class ServedModels {
         Map<String, Model> m = new LinkedHashMap<>();
         for (String spec : specs) {
             Model model = ModelLoader.load(spec);
+            if (model instanceof io.lrp.models.decoder.DecoderModel) {
+                throw new LrpException(spec + ": a " + model.family() + " decoder language model, which lrp serve does not serve"
+                        + " (explain its next tokens with lrp explain)");
+            }
             String name = ModelLoader.BUILT_IN.contains(spec) ? spec : model.name();
             if (m.containsKey(name)) throw new LrpException("two models named '" + name + "' in --models");
             m.put(name, model);

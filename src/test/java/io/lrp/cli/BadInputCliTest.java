@@ -94,11 +94,11 @@ class BadInputCliTest {
     // (1)
     @Test
     void otherArchitecture() throws Exception {
-        Path dir = copyModel("gpt2_model");
-        editConfig(dir, c -> c.put("model_type", "gpt2"));
-        assertBadInput(explain(dir, "a test"), "unsupported architecture 'gpt2'", dir.resolve("config.json").toString(), "bert");
+        Path dir = copyModel("gptj_model");   // gpt2 is a family now; GPT-J is not
+        editConfig(dir, c -> c.put("model_type", "gptj"));
+        assertBadInput(explain(dir, "a test"), "unsupported architecture 'gptj'", dir.resolve("config.json").toString(), "bert");
         assertBadInput(explain(dir, "a test"), "supported model_type values: " + String.join(", ", io.lrp.models.Families.modelTypes()));
-        assertBadInput(CliRunner.run("info", "--model", dir.toString()), "unsupported architecture 'gpt2'",
+        assertBadInput(CliRunner.run("info", "--model", dir.toString()), "unsupported architecture 'gptj'",
                 dir.resolve("config.json").toString());
     }
 

@@ -20,12 +20,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Each golden family model (golden/families/NAME, copied from the shared golden set) explained
  * through the CLI with --method all --format json reproduces every line of
- * NAME_explanations.jsonl (8 texts x 11 methods) at the tolerances of hf_bert_small.
+ * NAME_explanations.jsonl (8 texts x 11 methods) at the tolerances of hf_bert_small; for the
+ * decoders (gpt2_small, llama_small) also the top next tokens and their logits.
  */
 class FamilyCliParityTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"distilbert_small", "roberta_small"})
+    @ValueSource(strings = {"distilbert_small", "roberta_small", "gpt2_small", "llama_small"})
     void everyMethodOfEveryTextMatchesTheGoldenFile(String family) throws Exception {
         List<JsonNode> golden = new ArrayList<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(
@@ -53,11 +54,26 @@ class FamilyCliParityTest {
                 JsonNode o = ours.get(g.get("method").asText());
                 assertNotNull(o, "no output for method " + g.get("method").asText());
                 worst = Math.max(worst, HfBertCliParityTest.compare(g.get("method").asText(), g, o));
+                if (g.get("logits").isNull()) compareTop(g, o);
                 lines++;
             }
         }
         assertEquals(88, lines);
         assertTrue(worst <= 1);
         System.out.printf("%s CLI parity: worst error %.3g of the tolerance%n", family, worst);
+    }
+
+    /** Decoders print no logits but the top five next tokens: ids and vocabulary entries equal, logits within 1e-4. */
+    private static void compareTop(JsonNode g, JsonNode o) {
+        String where = g.get("text").asText() + " / " + g.get("method").asText();
+        assertTrue(o.get("logits").isNull(), where + ": no full-vocabulary logits");
+        assertEquals(g.get("tokens"), o.get("tokens"), where + " tokens");
+        assertEquals(g.get("top").size(), o.get("top").size(), where + " top");
+        for (int i = 0; i < g.get("top").size(); i++) {
+            JsonNode a = g.get("top").get(i), b = o.get("top").get(i);
+            assertEquals(a.get(0).asInt(), b.get(0).asInt(), where + " top " + i + " id");
+            assertEquals(a.get(1).asText(), b.get(1).asText(), where + " top " + i + " token");
+            assertEquals(a.get(2).asDouble(), b.get(2).asDouble(), 1e-4, where + " top " + i + " logit");
+        }
     }
 }

@@ -7,12 +7,12 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lrp.LrpException;
+import io.lrp.io.InputFiles;
 import io.lrp.io.SafeTensors;
 import io.lrp.tensor.Tensor;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -91,15 +91,11 @@ public final class Checkpoint {
         return new Checkpoint(dir, config, byName, source);
     }
 
+    /** A JSON object file, refused when it is not a regular file or larger than the shared limits (tokenizer.json: 256 MB, others 4 MB). */
     static JsonNode readJson(Path f) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(f);
-        } catch (NoSuchFileException e) {
-            throw new LrpException(f + ": file not found");
-        } catch (IOException e) {
-            throw new LrpException(f + ": cannot read file: " + e.getMessage(), e);
-        }
+        boolean tokenizer = f.getFileName().toString().equals("tokenizer.json");
+        byte[] bytes = InputFiles.readBounded(f, tokenizer ? InputFiles.TOKENIZER_LIMIT : InputFiles.CONFIG_LIMIT,
+                tokenizer ? "tokenizer" : "JSON file");
         JsonNode root;
         try {
             root = JSON.readTree(bytes);

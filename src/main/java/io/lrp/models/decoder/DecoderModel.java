@@ -34,6 +34,14 @@ public abstract class DecoderModel implements Model {
         this.tokenizer = tokenizer;
     }
 
+    private String storedDtypes = "F32";
+
+    /** The dtypes of the weights in their files ("BF16", "F32+F16"); in memory they are float32. */
+    public String storedDtypes() { return storedDtypes; }
+
+    /** Records the dtypes the checkpoint stored the weights in (for lrp info). */
+    protected final void storedDtypes(String dtypes) { this.storedDtypes = dtypes; }
+
     /** The family name: gpt2, llama, mistral, qwen2. */
     public abstract String family();
 
@@ -79,6 +87,8 @@ public abstract class DecoderModel implements Model {
     @Override public int padId() { return unkId(); }
 
     public DecoderTokenizer decoderTokenizer() { return tokenizer; }
+
+    @Override public String head() { return "next-token logits over the vocabulary at the last position"; }
 
     @Override public String name() { return name; }
     @Override public String source() { return source; }

@@ -203,6 +203,9 @@ public final class DecoderTokenizer implements AutoCloseable {
         }
     }
 
+    /** How its vocabulary maps to text, in the words of {@code io.lrp.text.Tokenizer#kind}. */
+    public String kind() { return pieces == Pieces.SENTENCEPIECE ? "BPE (SentencePiece, byte fallback)" : "BPE (byte-level)"; }
+
     public int bosId() { return bos; }
     public int eosId() { return eos; }
     /** The unk token, or -1 (GPT-2's tokenizer_config names &lt;|endoftext|&gt; as its unk token). */

@@ -1,22 +1,27 @@
 package io.lrp.models.decoder;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.lrp.LrpException;
-import io.lrp.models.gpt2.Gpt2Model;
-import io.lrp.models.llama.LlamaModel;
+import io.lrp.models.Families;
+import io.lrp.models.Family;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The decoder families by config.json model_type (to become lines of the family registry). */
+/**
+ * The decoder families of the registry ({@link DecoderFamily} lines of {@link Families#ALL}, so
+ * that a decoder directory also opens like any model), and the typed loader the decoder API
+ * starts from.
+ */
 public final class Decoders {
     private Decoders() {}
 
-    /** The model_type values read as decoders. */
+    /** The model_type values read as decoders: those of the registry's decoder families. */
     public static List<String> types() {
-        List<String> t = new ArrayList<>(List.of("gpt2"));
-        t.addAll(LlamaModel.TYPES);
+        List<String> t = new ArrayList<>();
+        for (Family f : Families.ALL) if (f instanceof DecoderFamily) t.addAll(f.modelTypes());
         return t;
     }
 
@@ -31,10 +36,13 @@ public final class Decoders {
     /** Loads a Hugging Face decoder directory (config.json, safetensors weights, tokenizer.json). */
     public static DecoderModel load(Path dir) {
         if (!Files.isDirectory(dir)) throw new LrpException(dir + ": not a directory (expected a Hugging Face model directory)");
-        String type = Checkpoint.readJson(dir.resolve("config.json")).path("model_type").asText("");
-        if (type.equals("gpt2")) return Gpt2Model.load(dir);
-        if (LlamaModel.TYPES.contains(type)) return LlamaModel.load(dir);
-        throw new LrpException(dir.resolve("config.json") + ": model_type '" + type + "' is not a decoder family here (decoders: "
+        Path config = dir.resolve("config.json");
+        JsonNode json = Checkpoint.readJson(config);
+        String type = json.path("model_type").asText("");
+        for (Family f : Families.ALL) {
+            if (f instanceof DecoderFamily d && f.modelTypes().contains(type)) return d.open(dir, config, json);
+        }
+        throw new LrpException(config + ": model_type '" + type + "' is not a decoder family here (decoders: "
                 + String.join(", ", types()) + ")");
     }
 }

@@ -25,7 +25,10 @@ public record NextTokenExplanation(String text, String model, String method, int
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The explanation as one JSON object (one line of a JSON Lines file). */
-    public String toJson() {
+    public String toJson() { return toJsonObject().toString(); }
+
+    /** The fields of {@link #toJson} as a tree (callers may add fields, e.g. provenance). */
+    public ObjectNode toJsonObject() {
         ObjectNode o = JSON.createObjectNode();
         o.put("text", text);
         o.put("model", model);
@@ -46,6 +49,6 @@ public record NextTokenExplanation(String text, String model, String method, int
         c.put("logit", conservation.logit());
         if (conservation.bias() == null) c.putNull("bias");
         else c.put("bias", conservation.bias());
-        return o.toString();
+        return o;
     }
 }

@@ -104,7 +104,9 @@ public final class Gpt2Model extends DecoderModel {
             throw new LrpException(ck.dir().resolve("tokenizer.json") + " has " + tok.vocabSize()
                     + " tokens, more than the model's vocab_size " + c.vocab());
         }
-        return new Gpt2Model(name, ck.source(), tok, c, wte, wpe, blocks, lnF);
+        Gpt2Model m = new Gpt2Model(name, ck.source(), tok, c, wte, wpe, blocks, lnF);
+        m.storedDtypes(ck.dtypes());
+        return m;
     }
 
     private static LayerNorm norm(Checkpoint ck, String name, int h, double eps) {

@@ -124,7 +124,9 @@ public final class LlamaModel extends DecoderModel {
             throw new LrpException(ck.dir().resolve("tokenizer.json") + " has " + tok.vocabSize()
                     + " tokens, more than the model's vocab_size " + c.vocab());
         }
-        return new LlamaModel(name, ck.source(), tok, c, rope, embed, head, blocks, norm);
+        LlamaModel m = new LlamaModel(name, ck.source(), tok, c, rope, embed, head, blocks, norm);
+        m.storedDtypes(ck.dtypes());
+        return m;
     }
 
     private static Linear linear(Checkpoint ck, String name, int out, int in, boolean bias) {
