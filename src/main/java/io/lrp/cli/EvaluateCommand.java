@@ -11,9 +11,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -132,18 +130,7 @@ final class EvaluateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private List<Example> select(List<Example> all) {
-        if (limit == null || limit >= all.size()) return all;
-        if (!shuffle) return new ArrayList<>(all.subList(0, limit));
-        List<Integer> idx = new ArrayList<>();
-        for (int i = 0; i < all.size(); i++) idx.add(i);
-        Collections.shuffle(idx, new Random(seed));
-        List<Integer> pick = new ArrayList<>(idx.subList(0, limit));
-        Collections.sort(pick); // keep file order
-        List<Example> out = new ArrayList<>();
-        for (int i : pick) out.add(all.get(i));
-        return out;
-    }
+    private List<Example> select(List<Example> all) { return io.lrp.data.Datasets.select(all, limit, shuffle, seed); }
 
     /** The progress bar goes to the command's error stream. */
     private PrintStream progressStream() {

@@ -61,25 +61,30 @@ public final class Main implements Runnable {
         }
     }
 
-    /** Runs the CLI with the given streams and returns the exit code (used by tests). */
-    public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cl = new CommandLine(new Main());
-        cl.setOut(out);
-        cl.setErr(err);
-        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+    /**
+     * The one mapping of a command's exception to its message and exit code, for this CLI and the
+     * Spark one: the library's own error (or one that {@code badInput} recognises as caused by the
+     * input) is one "lrp: error:" line and code 2, running out of heap says how to get more, and
+     * anything else is an internal error (code 1) with the stack trace under --verbose.
+     */
+    public static CommandLine.IExecutionExceptionHandler exceptionHandler(
+            PrintWriter err, java.util.function.Function<Throwable, String> badInput) {
+        return (ex, cmd, parsed) -> {
             boolean verbose = false;    // given before or after the subcommand name
             for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) verbose |= p.hasMatchedOption("--verbose");
-            Throwable cause = ex;
-            while (!(cause instanceof LrpException) && cause.getCause() != null && cause.getCause() != cause) cause = cause.getCause();
-            if (cause instanceof LrpException) {
-                err.println("lrp: error: " + cause.getMessage());
-                if (verbose) ex.printStackTrace(err);
-                err.flush();
-                return USAGE;
+            String bad = null;
+            boolean oom = false;
+            for (Throwable t = ex; t != null && bad == null; t = t.getCause() == t ? null : t.getCause()) {
+                if (t instanceof LrpException) bad = t.getMessage();
+                else bad = badInput.apply(t);
+                oom |= t instanceof OutOfMemoryError;
             }
-            if (cause instanceof OutOfMemoryError) {
-                err.println("lrp: error: out of memory (Java heap " + Runtime.getRuntime().maxMemory() / (1 << 20)
-                        + " MB): use a smaller --batch or more heap (LRP_JAVA_OPTS=-Xmx8g)");
+            if (bad == null && oom) {
+                bad = "out of memory (Java heap " + Runtime.getRuntime().maxMemory() / (1 << 20)
+                        + " MB): use a smaller --batch or more heap (LRP_JAVA_OPTS=-Xmx8g)";
+            }
+            if (bad != null) {
+                err.println("lrp: error: " + bad);
                 if (verbose) ex.printStackTrace(err);
                 err.flush();
                 return USAGE;
@@ -89,7 +94,15 @@ public final class Main implements Runnable {
             else err.println("(run with --verbose for the stack trace)");
             err.flush();
             return 1;
-        });
+        };
+    }
+
+    /** Runs the CLI with the given streams and returns the exit code (used by tests). */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExecutionExceptionHandler(exceptionHandler(err, t -> null));
         cl.setExecutionStrategy(parsed -> {
             boolean allow = false;
             for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) allow |= p.hasMatchedOption("--allow-unused-weights");

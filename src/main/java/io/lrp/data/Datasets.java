@@ -176,4 +176,22 @@ public final class Datasets {
     }
 
     private static String abbreviate(String s) { return s.length() <= 60 ? s : s.substring(0, 57) + "..."; }
+
+    /**
+     * The examples an evaluation with --limit takes: all of them, the first {@code limit}, or with
+     * {@code shuffle} {@code limit} of them drawn with {@code java.util.Random(seed)} and kept in
+     * file order (the local and the Spark evaluation draw the same ones).
+     */
+    public static List<Example> select(List<Example> all, Integer limit, boolean shuffle, long seed) {
+        if (limit == null || limit >= all.size()) return all;
+        if (!shuffle) return new ArrayList<>(all.subList(0, limit));
+        List<Integer> idx = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) idx.add(i);
+        java.util.Collections.shuffle(idx, new java.util.Random(seed));
+        List<Integer> pick = new ArrayList<>(idx.subList(0, limit));
+        java.util.Collections.sort(pick);
+        List<Example> out = new ArrayList<>();
+        for (int i : pick) out.add(all.get(i));
+        return out;
+    }
 }

@@ -8,10 +8,8 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.Random;
 import java.util.concurrent.Callable;
 import org.apache.spark.SparkConf;
 import org.apache.spark.scheduler.SparkListener;
@@ -45,35 +43,16 @@ public final class SparkMain implements Runnable {
         CommandLine cl = new CommandLine(new SparkMain());
         cl.setOut(out);
         cl.setErr(err);
-        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            boolean verbose = false;
-            for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) verbose |= p.hasMatchedOption("--verbose");
-            String bad = badInput(ex);
-            if (bad != null) {
-                err.println("lrp: error: " + bad);
-                if (verbose) ex.printStackTrace(err);
-                err.flush();
-                return 2;
-            }
-            err.println("lrp: internal error: " + ex);
-            if (verbose) ex.printStackTrace(err);
-            else err.println("(run with --verbose for the stack trace)");
-            err.flush();
-            return 1;
-        });
+        cl.setExecutionExceptionHandler(io.lrp.cli.Main.exceptionHandler(err, SparkMain::sparkBadInput));
         int code = cl.execute(args);
         out.flush();
         err.flush();
         return code;
     }
 
-    /** The message of an error caused by the input (ours, or Spark's analysis: a missing path or column), or null. */
-    static String badInput(Throwable ex) {
-        for (Throwable t = ex; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof LrpException) return t.getMessage();
-            if (t instanceof org.apache.spark.sql.AnalysisException a) return a.getMessage().lines().findFirst().orElse("");
-        }
-        return null;
+    /** The message of an error Spark's analysis blames on the input (a missing path or column), or null. */
+    static String sparkBadInput(Throwable t) {
+        return t instanceof org.apache.spark.sql.AnalysisException a ? a.getMessage().lines().findFirst().orElse("") : null;
     }
 
     /** Options every job has. */
@@ -329,7 +308,7 @@ public final class SparkMain implements Runnable {
             EvaluateJob.Options o = new EvaluateJob.Options(model, ms.stream().map(Method::id).toList(), seed, gamma, batch, truncate);
             List<Example> examples = Datasets.read(data, Datasets.parseFormat(format));
             if (examples.isEmpty()) throw new LrpException(data + ": no examples");
-            examples = select(examples, limit, shuffle, seed);
+            examples = io.lrp.data.Datasets.select(examples, limit, shuffle, seed);
             ModelCache.get(model);
             PrintWriter err = spec.commandLine().getErr();
             err.printf("evaluating %s on %d examples of %s, methods %s -> %s%n", model, examples.size(), data, methods, out);
@@ -348,20 +327,6 @@ public final class SparkMain implements Runnable {
             w.flush();
             return 0;
         }
-    }
-
-    /** The examples {@code lrp evaluate} takes with the same --limit, --shuffle and --seed. */
-    static List<Example> select(List<Example> all, Integer limit, boolean shuffle, long seed) {
-        if (limit == null || limit >= all.size()) return all;
-        if (!shuffle) return new ArrayList<>(all.subList(0, limit));
-        List<Integer> idx = new ArrayList<>();
-        for (int i = 0; i < all.size(); i++) idx.add(i);
-        Collections.shuffle(idx, new Random(seed));
-        List<Integer> pick = new ArrayList<>(idx.subList(0, limit));
-        Collections.sort(pick);
-        List<Example> out = new ArrayList<>();
-        for (int i : pick) out.add(all.get(i));
-        return out;
     }
 
     @Command(name = "summary", mixinStandardHelpOptions = true, sortOptions = false,
