@@ -47,6 +47,13 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--encoding", defaultValue = "utf-8", description = "Encoding of the data file: utf-8 or latin-1 (MR is Latin-1). Default: ${DEFAULT-VALUE}.")
     String encoding;
 
+    @Option(names = "--text-field", paramLabel = "NAME", description = "TSV column / JSON Lines key holding the text. Default: text or sentence.")
+    String textField;
+
+    @Option(names = "--label-field", paramLabel = "NAME", description = {"TSV column / JSON Lines key holding the label: an index, or one of the model's",
+            "label names (e.g. negative, positive). Default: label."})
+    String labelField;
+
     /** The methods of the paper's table (Ali et al. 2022, Table 2), as in the README's reproduction. */
     static final String PAPER_METHODS = "random,a-last,rollout,gae,gi,lrp-ah,lrp-ah-ln";
 
@@ -99,11 +106,16 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new LrpException("--out " + out + " exists and is not a directory");
         }
         List<Method> ms = Method.parseList(methods);
-        List<Example> examples = Datasets.read(data, Datasets.parseFormat(format), io.lrp.data.TextLines.parseEncoding(encoding));
+        // labels written as names map through the model's, read without loading it when it can be
+        List<String> peeked = ModelLabels.peek(model);
+        Datasets.Fields fields = new Datasets.Fields(textField, labelField,
+                () -> peeked != null && !peeked.isEmpty() ? peeked : open().labels(),
+                "model " + (io.lrp.models.ModelLoader.BUILT_IN.contains(model) ? model : String.valueOf(Path.of(model).getFileName())));
+        List<Example> examples = Datasets.read(data, Datasets.parseFormat(format), io.lrp.data.TextLines.parseEncoding(encoding), fields);
         if (examples.isEmpty()) throw new LrpException(data + ": no examples");
         examples = select(examples);
         Args.writableDirectory(out);
-        Model m = Models.open(model);
+        Model m = open();
 
         LongInputs mode = LongInputs.parse(longInputs);
         if (mode == LongInputs.WINDOW) {
@@ -126,6 +138,13 @@ final class EvaluateCommand implements Callable<Integer> {
         w.print(r.markdown());
         w.flush();
         return 0;
+    }
+
+    private Model opened;
+
+    private Model open() {
+        if (opened == null) opened = Models.open(model);
+        return opened;
     }
 
     private List<Example> select(List<Example> all) {
