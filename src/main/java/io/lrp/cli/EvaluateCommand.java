@@ -21,8 +21,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Input perturbation evaluation (Ali et al. 2022): AUAC (generate), AUPC and AU-MSE (pruning) per method,",
-                "explaining the true label of each example. Resumable: run the same command again after an interruption."},
+        description = {"Input perturbation evaluation (Ali et al. 2022): AUAC (generate), AUPC and AU-MSE (pruning) per method, "
+                + "explaining the true label of each example. Resumable: run the same command again after an interruption."},
         footer = {"", "Writes to DIR: samples.jsonl (one line per sample and method, as computed),",
                 "run.json, summary.json, summary.md, summary.csv, curves.png/.svg (mean E vs",
                 "fraction, generate and pruning side by side) and conservation.png/.svg",
@@ -30,7 +30,9 @@ import picocli.CommandLine.Spec;
                 "", "Example:",
                 "  lrp evaluate --model minilm-sst2 \\",
                 "      --data ../shared/data/sst2/stsa.binary.test \\",
-                "      --methods lrp-ah-ln,gi,random --limit 200 --out /tmp/eval-sst2"})
+                "      --methods lrp-ah-ln,gi,random --limit 200 --out /tmp/eval-sst2",
+                "", "Methods:", "${sys:lrp.methods.help}",
+                "  Each method also costs the evaluation's 22 perturbed forward passes per text."})
 final class EvaluateCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -50,22 +52,16 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--text-field", paramLabel = "NAME", description = "TSV column / JSON Lines key holding the text. Default: text or sentence.")
     String textField;
 
-    @Option(names = "--label-field", paramLabel = "NAME", description = {"TSV column / JSON Lines key holding the label: an index, or one of the model's",
-            "label names (e.g. negative, positive). Default: label."})
+    @Option(names = "--label-field", paramLabel = "NAME", description = "TSV column / JSON Lines key holding the label: an index, or one of the model's label names "
+            + "(e.g. negative, positive). Default: label.")
     String labelField;
 
     /** The methods of the paper's table (Ali et al. 2022, Table 2), as in the README's reproduction. */
     static final String PAPER_METHODS = "random,a-last,rollout,gae,gi,lrp-ah,lrp-ah-ln";
 
     @Option(names = "--methods", defaultValue = PAPER_METHODS, paramLabel = "LIST",
-            description = {"Comma-separated methods, or all (the ${sys:lrp.methods.count}: ${sys:lrp.methods}). Default: the paper's 7, ${DEFAULT-VALUE}.",
-                    "Cost per example, in passes through the model (N = tokens):",
-                    "  1 forward: random, a-last, rollout;",
-                    "  1 forward + 1 backward: gi, lrp-ah, lrp-ah-ln, lrp-ah-ln-cp, attnlrp, saliency, gae;",
-                    "  51 forward + 50 backward: ig (about 50x gi);",
-                    "  N + 2 forward: occlusion;",
-                    "  1 forward + N max-flow problems: attention-flow (slowest on long inputs).",
-                    "Every method also adds the 22 perturbed forward passes of the evaluation itself."})
+            description = {"Comma-separated methods, or all (the ${sys:lrp.methods.count} below, each with its cost). Default: the paper's 7:",
+                    "${DEFAULT-VALUE}"})
     String methods;
 
     @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR", description = "Output directory (created; an existing run there is resumed).")

@@ -74,7 +74,7 @@ final class TrainCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--epochs", defaultValue = "2", description = "Passes over the training set. Default: ${DEFAULT-VALUE}.") int epochs;
-    @Option(names = "--lr", defaultValue = "1e-4", description = "AdamW peak learning rate (6% warm-up, then linear decay). Default: ${DEFAULT-VALUE}.") double lr;
+    @Option(names = "--lr", defaultValue = "1e-4", description = "AdamW peak learning rate (6%% warm-up, then linear decay). Default: ${DEFAULT-VALUE}.") double lr;
     @Option(names = "--batch", defaultValue = "32", description = "Examples per step. Default: ${DEFAULT-VALUE}.") int batch;
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the initialisation, shuffling and dropout. Default: ${DEFAULT-VALUE}.") long seed;
     @Option(names = "--finetune-layers", defaultValue = "1", description = "minilm-head: top encoder layers trained with the head (0 to 6). Default: ${DEFAULT-VALUE}.")
