@@ -73,12 +73,17 @@ public final class Plots {
 
     /** As above; about (e.g. "minilm-sst2 on stsa.binary.dev, 872 examples") goes into the titles. */
     public static void curves(Map<String, Curves.Summary> summaries, Path dir, String about) throws IOException {
+        List<XYChart> panels = curvesCharts(summaries, about);
+        writePng(panels, dir.resolve("curves.png"));
+        writeSvg(panels, dir.resolve("curves.svg"));
+    }
+
+    /** The two panels of curves.png: generate and pruning. */
+    static List<XYChart> curvesCharts(Map<String, Curves.Summary> summaries, String about) {
         String on = about == null ? "" : ": " + about;
         XYChart gen = panel("generate (MoRF insertion)" + on + "; legend: AUAC", "fraction of tokens restored", summaries, true);
         XYChart pru = panel("pruning (LeRF deletion)" + on + "; legend: AUPC", "fraction of tokens removed", summaries, false);
-        List<XYChart> panels = List.of(gen, pru);
-        writePng(panels, dir.resolve("curves.png"));
-        writeSvg(panels, dir.resolve("curves.svg"));
+        return List.of(gen, pru);
     }
 
     private static XYChart panel(String title, String xTitle, Map<String, Curves.Summary> summaries, boolean generate) {

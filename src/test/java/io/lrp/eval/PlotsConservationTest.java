@@ -45,5 +45,40 @@ class PlotsConservationTest {
         Set<java.awt.Color> seen = new HashSet<>();
         int i = 0;
         for (io.lrp.explain.Method m : io.lrp.explain.Method.values()) assertTrue(seen.add(Plots.color(m.id(), i++)), m.id());
+        // not merely different numbers: every two methods at least 60 apart in RGB (about a quarter of a channel's range)
+        io.lrp.explain.Method[] ms = io.lrp.explain.Method.values();
+        for (int a = 0; a < ms.length; a++) {
+            for (int b = a + 1; b < ms.length; b++) {
+                java.awt.Color x = Plots.color(ms[a].id(), a), y = Plots.color(ms[b].id(), b);
+                double d = Math.sqrt(Math.pow(x.getRed() - y.getRed(), 2) + Math.pow(x.getGreen() - y.getGreen(), 2)
+                        + Math.pow(x.getBlue() - y.getBlue(), 2));
+                assertTrue(d >= 60, ms[a].id() + " and " + ms[b].id() + " are " + d + " apart");
+            }
+        }
+    }
+
+    /** All 13 methods on one figure: titles name model and data; lrp-ah is dashed, lrp-ah-ln solid, in other colours. */
+    @Test
+    void curvesNameModelAndDataAndTellLrpAhFromLrpAhLn() {
+        Map<String, Curves.Summary> summaries = new LinkedHashMap<>();
+        int k = 0;
+        for (io.lrp.explain.Method m : io.lrp.explain.Method.values()) {
+            double[] f = {0, 0.5, 1}, e = {0.5, 0.6 + 0.01 * k, 0.9};
+            summaries.put(m.id(), new Curves.Summary(4, f, e, e, e, e, 0.6, 0.6, 0.1, 0.6));
+            k++;
+        }
+        List<org.knowm.xchart.XYChart> panels = Plots.curvesCharts(summaries, "paper-sst2 on stsa.binary.test, 1821 examples");
+        assertEquals(2, panels.size());
+        for (org.knowm.xchart.XYChart c : panels) {
+            assertTrue(c.getTitle().contains("paper-sst2 on stsa.binary.test, 1821 examples"), c.getTitle());
+            var ah = c.getSeries("lrp-ah (0.600)");
+            var ahLn = c.getSeries("lrp-ah-ln (0.600)");
+            assertTrue(ah.getLineStyle().getDashArray() != null, "lrp-ah dashed");
+            assertTrue(ahLn.getLineStyle().getDashArray() == null, "lrp-ah-ln solid");
+            assertNotEquals(ah.getLineColor(), ahLn.getLineColor());
+            Set<java.awt.Color> colours = new HashSet<>();
+            for (String id : summaries.keySet()) colours.add(c.getSeries(id + " (0.600)").getLineColor());
+            assertEquals(13, colours.size(), "no colour repeats with 13 methods");
+        }
     }
 }
