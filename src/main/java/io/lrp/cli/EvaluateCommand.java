@@ -10,7 +10,6 @@ import io.lrp.models.Model;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -19,8 +18,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Input perturbation evaluation (Ali et al. 2022): AUAC (generate), AUPC and AU-MSE (pruning) per method,",
-                "explaining the true label of each example. Resumable: run the same command again after an interruption."},
+        description = {"Input perturbation evaluation (Ali et al. 2022): AUAC (generate), AUPC and AU-MSE (pruning) per method, "
+                + "explaining the true label of each example. Resumable: run the same command again after an interruption."},
         footer = {"", "Writes to DIR: samples.jsonl (one line per sample and method, as computed),",
                 "run.json, summary.json, summary.md, summary.csv, curves.png/.svg (mean E vs",
                 "fraction, generate and pruning side by side) and conservation.png/.svg",
@@ -28,7 +27,9 @@ import picocli.CommandLine.Spec;
                 "", "Example:",
                 "  lrp evaluate --model minilm-sst2 \\",
                 "      --data ../shared/data/sst2/stsa.binary.test \\",
-                "      --methods lrp-ah-ln,gi,random --limit 200 --out /tmp/eval-sst2"})
+                "      --methods lrp-ah-ln,gi,random --limit 200 --out /tmp/eval-sst2",
+                "", "Methods:", "${sys:lrp.methods.help}",
+                "  Each method also costs the evaluation's 22 perturbed forward passes per text."})
 final class EvaluateCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -45,18 +46,19 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--encoding", defaultValue = "utf-8", description = "Encoding of the data file: utf-8 or latin-1 (MR is Latin-1). Default: ${DEFAULT-VALUE}.")
     String encoding;
 
+    @Option(names = "--text-field", paramLabel = "NAME", description = "TSV column / JSON Lines key holding the text. Default: text or sentence.")
+    String textField;
+
+    @Option(names = "--label-field", paramLabel = "NAME", description = "TSV column / JSON Lines key holding the label: an index, or one of the model's label names "
+            + "(e.g. negative, positive). Default: label.")
+    String labelField;
+
     /** The methods of the paper's table (Ali et al. 2022, Table 2), as in the README's reproduction. */
     static final String PAPER_METHODS = "random,a-last,rollout,gae,gi,lrp-ah,lrp-ah-ln";
 
     @Option(names = "--methods", defaultValue = PAPER_METHODS, paramLabel = "LIST",
-            description = {"Comma-separated methods, or all (the ${sys:lrp.methods.count}: ${sys:lrp.methods}). Default: the paper's 7, ${DEFAULT-VALUE}.",
-                    "Cost per example, in passes through the model (N = tokens):",
-                    "  1 forward: random, a-last, rollout;",
-                    "  1 forward + 1 backward: gi, lrp-ah, lrp-ah-ln, lrp-ah-ln-cp, attnlrp, saliency, gae;",
-                    "  51 forward + 50 backward: ig (about 50x gi);",
-                    "  N + 2 forward: occlusion;",
-                    "  1 forward + N max-flow problems: attention-flow (slowest on long inputs).",
-                    "Every method also adds the 22 perturbed forward passes of the evaluation itself."})
+            description = {"Comma-separated methods, or all (the ${sys:lrp.methods.count} below, each with its cost). Default: the paper's 7:",
+                    "${DEFAULT-VALUE}"})
     String methods;
 
     @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR", description = "Output directory (created; an existing run there is resumed).")
@@ -97,11 +99,16 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new LrpException("--out " + out + " exists and is not a directory");
         }
         List<Method> ms = Method.parseList(methods);
-        List<Example> examples = Datasets.read(data, Datasets.parseFormat(format), io.lrp.data.TextLines.parseEncoding(encoding));
+        // labels written as names map through the model's, read without loading it when it can be
+        List<String> peeked = ModelLabels.peek(model);
+        Datasets.Fields fields = new Datasets.Fields(textField, labelField,
+                () -> peeked != null && !peeked.isEmpty() ? peeked : open().labels(),
+                "model " + (io.lrp.models.ModelLoader.BUILT_IN.contains(model) ? model : String.valueOf(Path.of(model).getFileName())));
+        List<Example> examples = Datasets.read(data, Datasets.parseFormat(format), io.lrp.data.TextLines.parseEncoding(encoding), fields);
         if (examples.isEmpty()) throw new LrpException(data + ": no examples");
         examples = select(examples);
         Args.writableDirectory(out);
-        Model m = Models.open(model);
+        Model m = open();
         if (m instanceof io.lrp.models.decoder.DecoderModel) {
             throw new LrpException(m.name() + " is a " + m.family() + " decoder language model: evaluate perturbs the inputs of"
                     + " classifiers over labelled examples (explain a decoder's next tokens with lrp explain)");
@@ -128,6 +135,13 @@ final class EvaluateCommand implements Callable<Integer> {
         w.print(r.markdown());
         w.flush();
         return 0;
+    }
+
+    private Model opened;
+
+    private Model open() {
+        if (opened == null) opened = Models.open(model);
+        return opened;
     }
 
     private List<Example> select(List<Example> all) { return io.lrp.data.Datasets.select(all, limit, shuffle, seed); }

@@ -277,12 +277,14 @@ final class ExplainCommand implements Callable<Integer> {
         private final PrintWriter sink;
         private final List<List<Explanation>> page = new ArrayList<>();
         private final ColorMode mode;
+        private final int width;   // the terminal's, for wrapping at word boundaries; 0 for a file
 
         Output(String fmt, Model model, PrintWriter sink) {
             this.fmt = fmt;
             this.model = model;
             this.sink = sink;
             this.mode = out != null ? ColorMode.NONE : ColorMode.detect();
+            this.width = out != null ? 0 : TerminalHeatmap.terminalColumns();
         }
 
         void emit(List<List<Explanation>> rows) {
@@ -293,7 +295,7 @@ final class ExplainCommand implements Callable<Integer> {
                 case "html" -> page.addAll(rows);
                 default -> {
                     for (List<Explanation> row : rows) {
-                        sink.append(TerminalHeatmap.render(row, model.labels(), mode, tokens && !words)).append('\n');
+                        sink.append(TerminalHeatmap.render(row, model.labels(), mode, tokens && !words, width)).append('\n');
                     }
                 }
             }

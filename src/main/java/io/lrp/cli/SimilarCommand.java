@@ -73,6 +73,7 @@ final class SimilarCommand implements Callable<Integer> {
         StringBuilder sb = new StringBuilder();
         List<List<Explanation>> page = new ArrayList<>();
         ColorMode mode = out != null ? ColorMode.NONE : ColorMode.detect();
+        int width = out != null ? 0 : TerminalHeatmap.terminalColumns();
         for (String[] pair : work) {
             Similarity.Pair p = Similarity.explain(b, pair[0], pair[1]);
             List<Explanation> both = List.of(p.a(), p.b());
@@ -81,7 +82,7 @@ final class SimilarCommand implements Callable<Integer> {
                 case "html" -> { page.add(List.of(p.a())); page.add(List.of(p.b())); }
                 default -> {
                     sb.append(String.format(Locale.ROOT, "cosine similarity %.4f%n%n", p.similarity()));
-                    for (Explanation e : both) sb.append(TerminalHeatmap.render(List.of(e), List.of("similarity"), mode, tokens)).append('\n');
+                    for (Explanation e : both) sb.append(TerminalHeatmap.render(List.of(e), List.of("similarity"), mode, tokens, width)).append('\n');
                 }
             }
         }

@@ -64,11 +64,17 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--encoding", defaultValue = "utf-8", description = "Encoding of the data files: utf-8 or latin-1. Default: ${DEFAULT-VALUE}.")
     String encoding;
 
+    @Option(names = "--text-field", paramLabel = "NAME", description = "TSV column / JSON Lines key holding the text. Default: text or sentence.")
+    String textField;
+
+    @Option(names = "--label-field", paramLabel = "NAME", description = "TSV column / JSON Lines key holding the label: an index, or one of the --labels names. Default: label.")
+    String labelField;
+
     @Option(names = "--out", required = true, description = "Output directory: model.safetensors (the best epoch; loads with --model DIR) and last.safetensors (resume state).")
     Path out;
 
     @Option(names = "--epochs", defaultValue = "2", description = "Passes over the training set. Default: ${DEFAULT-VALUE}.") int epochs;
-    @Option(names = "--lr", defaultValue = "1e-4", description = "AdamW peak learning rate (6% warm-up, then linear decay). Default: ${DEFAULT-VALUE}.") double lr;
+    @Option(names = "--lr", defaultValue = "1e-4", description = "AdamW peak learning rate (6%% warm-up, then linear decay). Default: ${DEFAULT-VALUE}.") double lr;
     @Option(names = "--batch", defaultValue = "32", description = "Examples per step. Default: ${DEFAULT-VALUE}.") int batch;
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the initialisation, shuffling and dropout. Default: ${DEFAULT-VALUE}.") long seed;
     @Option(names = "--finetune-layers", defaultValue = "1", description = "minilm-head: top encoder layers trained with the head (0 to 6). Default: ${DEFAULT-VALUE}.")
@@ -90,9 +96,11 @@ final class TrainCommand implements Callable<Integer> {
         if (Files.exists(out) && !Files.isDirectory(out)) throw new LrpException("--out " + out + " exists and is not a directory");
         Datasets.Format f = Datasets.parseFormat(format);
         java.nio.charset.Charset cs = io.lrp.data.TextLines.parseEncoding(encoding);
-        List<Example> train = Datasets.read(data, f, cs), devSet = Datasets.read(dev, f, cs);
+        Datasets.Fields fields = new Datasets.Fields(textField, labelField, () -> labels, "--labels");
+        List<Example> train = Datasets.read(data, f, cs, fields), devSet = Datasets.read(dev, f, cs, fields);
+        List<Example> testSet = test == null ? null : Datasets.read(test, f, cs, fields);   // a bad test file stops it before training
         if (limit != null) train = new ArrayList<>(train.subList(0, Math.min(limit, train.size())));
-        for (List<Example> set : List.of(train, devSet)) {
+        for (List<Example> set : testSet == null ? List.of(train, devSet) : List.of(train, devSet, testSet)) {
             for (Example e : set) {
                 if (e.label() >= labels.size()) throw new LrpException(e.source() + ":" + e.line() + ": label " + e.label() + " but only " + labels.size() + " labels");
             }
@@ -115,7 +123,7 @@ final class TrainCommand implements Callable<Integer> {
         w.printf(Locale.ROOT, "best dev accuracy %.4f (epoch %d), written to %s%n", report.bestDevAccuracy(), report.bestEpoch(), file);
         if (test != null) {
             Model trained = arch.equals("paper") ? ModelLoader.paperModel(file, null, "trained") : ModelLoader.miniLmClassifier("trained", file);
-            w.printf(Locale.ROOT, "test accuracy %.4f on %s%n", accuracy(trained, Datasets.read(test, f, cs)), test);
+            w.printf(Locale.ROOT, "test accuracy %.4f on %s%n", accuracy(trained, testSet), test);
         }
         return 0;
     }

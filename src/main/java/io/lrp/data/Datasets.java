@@ -15,7 +15,10 @@ import java.util.Locale;
 /**
  * Readers for the labelled text sets the paper evaluates on (see shared/data/PROVENANCE.md):
  * stsa (one "label sentence" per line: SST-2 stsa.binary.*, MR rt-polarity.all), GLUE-style TSV
- * with a header, and IMDB JSON Lines. A malformed line is an error naming file and line.
+ * with a header, and JSON Lines (IMDB; Hugging Face data sets exported with {@code to_json}).
+ * In TSV and JSON Lines the text is the {@code text} or the {@code sentence} field and the label
+ * the {@code label} field, unless {@link Fields} names others; a label is an index, or a class
+ * name mapped through the given names. A malformed line is an error naming file and line.
  */
 public final class Datasets {
     private Datasets() {}
@@ -27,6 +30,21 @@ public final class Datasets {
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
+    /**
+     * Which fields hold the text and the label (TSV columns or JSON Lines keys), and the class names
+     * a label given as a string is looked up in.
+     *
+     * @param text       the text's field; null: {@code text} or {@code sentence} (an error if a line has both)
+     * @param label      the label's field; null: {@code label}
+     * @param labelNames class names by index, asked for only when a label is a name (may return null: none known)
+     * @param namesFrom  where the names come from, for messages ("model minilm-sst2", "--labels")
+     */
+    public record Fields(String text, String label, java.util.function.Supplier<List<String>> labelNames, String namesFrom) {
+        public static final Fields DEFAULT = new Fields(null, null, () -> null, null);
+
+        boolean named() { return text != null || label != null; }
+    }
+
     /** Reads a file in the given format, or the one detected from its content when format is null. */
     public static List<Example> read(Path file, Format format) { return read(file, format, StandardCharsets.UTF_8); }
 
@@ -35,17 +53,62 @@ public final class Datasets {
      * as MR that are Latin-1 on purpose): a line that is not valid in it is an error naming the line.
      */
     public static List<Example> read(Path file, Format format, Charset cs) {
+        return read(file, format, cs, Fields.DEFAULT);
+    }
+
+    /** As {@link #read(Path, Format, Charset)}, the text and label taken from the given fields. */
+    public static List<Example> read(Path file, Format format, Charset cs, Fields fields) {
         if (!Files.isRegularFile(file)) {
             io.lrp.io.InputFiles.requireRegular(file, "data file");   // a loop of links, a pipe, ...: say so
             throw new LrpException("data file not found: " + file);
         }
         String text = decode(file, cs);
         Format f = format != null ? format : detect(file, text);
+        if (f == Format.STSA && fields.named()) {
+            throw new LrpException(file + ": --text-field and --label-field name the fields of TSV and JSON Lines files; this one is stsa ('label sentence' lines)");
+        }
+        Labels labels = new Labels(file, fields);
         return switch (f) {
             case STSA -> stsa(file, text);
-            case GLUE -> glue(file, text);
-            case JSONL -> jsonl(file, text);
+            case GLUE -> glue(file, text, fields, labels);
+            case JSONL -> jsonl(file, text, fields, labels);
         };
+    }
+
+    /** Maps a label as written in the file to its index. */
+    private static final class Labels {
+        private final Path file;
+        private final Fields fields;
+        private List<String> names;
+        private boolean asked;
+
+        Labels(Path file, Fields fields) {
+            this.file = file;
+            this.fields = fields;
+        }
+
+        int parse(int line, String s) {
+            String v = s.strip();
+            if (v.isEmpty()) throw new LrpException(file + ":" + line + ": label must be a non-negative integer, got '" + abbreviate(s) + "'");
+            if (v.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                try {
+                    return Integer.parseInt(v);
+                } catch (NumberFormatException e) {
+                    throw new LrpException(file + ":" + line + ": label " + abbreviate(v) + " is too large");
+                }
+            }
+            if (!asked) {
+                names = fields.labelNames().get();
+                asked = true;
+            }
+            if (names != null) {
+                for (int i = 0; i < names.size(); i++) if (names.get(i).equalsIgnoreCase(v)) return i;
+                throw new LrpException(file + ":" + line + ": unknown label '" + abbreviate(s) + "': "
+                        + (fields.namesFrom() == null ? "the labels are " : fields.namesFrom() + " has the labels ")
+                        + String.join(", ", names) + " (or give their indices 0.." + (names.size() - 1) + ")");
+            }
+            throw new LrpException(file + ":" + line + ": label must be a non-negative integer, got '" + abbreviate(s) + "'");
+        }
     }
 
     public static Format parseFormat(String s) {
@@ -108,18 +171,32 @@ public final class Datasets {
         return out;
     }
 
-    static List<Example> glue(Path file, String text) {
+    static List<Example> glue(Path file, String text) { return glue(file, text, Fields.DEFAULT, new Labels(file, Fields.DEFAULT)); }
+
+    private static List<Example> glue(Path file, String text, Fields fields, Labels labels) {
         String[] lines = lines(text);
         if (lines.length == 0) throw new LrpException(file + ": empty file");
         String[] header = lines[0].split("\t", -1);
         int textCol = -1, labelCol = -1;
+        String labelName = fields.label() != null ? fields.label() : "label";
         for (int c = 0; c < header.length; c++) {
-            String h = header[c].strip().toLowerCase(Locale.ROOT);
-            if (h.equals("text") || h.equals("sentence")) textCol = c;
-            if (h.equals("label")) labelCol = c;
+            String h = header[c].strip();
+            boolean isText = fields.text() != null ? h.equalsIgnoreCase(fields.text().strip())
+                    : h.equalsIgnoreCase("text") || h.equalsIgnoreCase("sentence");
+            if (isText) {
+                if (textCol >= 0) {
+                    throw new LrpException(file + ":1: two text columns, '" + header[textCol].strip() + "' and '" + h
+                            + "'; choose one with --text-field");
+                }
+                textCol = c;
+            }
+            if (h.equalsIgnoreCase(labelName.strip())) labelCol = c;
         }
         if (textCol < 0 || labelCol < 0) {
-            throw new LrpException(file + ":1: expected a header with 'sentence' (or 'text') and 'label' columns, got '" + abbreviate(lines[0]) + "'");
+            String want = fields.named()
+                    ? "'" + (fields.text() != null ? fields.text() : "sentence' (or 'text") + "' and '" + labelName + "' columns"
+                    : "'sentence' (or 'text') and 'label' columns (or name them with --text-field and --label-field)";
+            throw new LrpException(file + ":1: expected a header with " + want + ", got '" + abbreviate(lines[0]) + "'");
         }
         List<Example> out = new ArrayList<>();
         for (int i = 1; i < lines.length; i++) {
@@ -130,12 +207,14 @@ public final class Datasets {
             }
             String sentence = f[textCol].strip();
             if (sentence.isEmpty()) throw new LrpException(file + ":" + (i + 1) + ": empty sentence");
-            out.add(new Example(sentence, parseLabel(file, i + 1, f[labelCol]), file.toString(), i + 1));
+            out.add(new Example(sentence, labels.parse(i + 1, f[labelCol]), file.toString(), i + 1));
         }
         return out;
     }
 
-    static List<Example> jsonl(Path file, String text) {
+    static List<Example> jsonl(Path file, String text) { return jsonl(file, text, Fields.DEFAULT, new Labels(file, Fields.DEFAULT)); }
+
+    private static List<Example> jsonl(Path file, String text, Fields fields, Labels labels) {
         List<Example> out = new ArrayList<>();
         String[] lines = lines(text);
         for (int i = 0; i < lines.length; i++) {
@@ -151,16 +230,33 @@ public final class Datasets {
                 throw new LrpException(file + ":" + (i + 1) + ": malformed JSON: " + m);
             }
             if (n == null || !n.isObject()) throw new LrpException(file + ":" + (i + 1) + ": expected a JSON object, got " + abbreviate(lines[i]));
-            JsonNode t = n.get("text"), l = n.get("label");
-            if (t == null || !t.isTextual() || l == null) {
-                throw new LrpException(file + ":" + (i + 1) + ": expected an object with a string 'text' and an integer 'label'");
+            String where = file + ":" + (i + 1) + ": ";
+            String textKey = fields.text();
+            if (textKey == null) {
+                if (n.has("text") && n.has("sentence")) {
+                    throw new LrpException(where + "both 'text' and 'sentence' fields; choose one with --text-field");
+                }
+                textKey = n.has("sentence") ? "sentence" : "text";
             }
-            if (!l.isIntegralNumber() || !l.canConvertToInt() || l.intValue() < 0) {
-                throw new LrpException(file + ":" + (i + 1) + ": label must be a non-negative integer, got " + abbreviate(l.toString()));
+            String labelKey = fields.label() != null ? fields.label() : "label";
+            JsonNode t = n.get(textKey), l = n.get(labelKey);
+            if (t == null || l == null) {
+                String missing = t == null ? (fields.text() == null ? "no 'text' or 'sentence' field (name the text's field with --text-field)"
+                        : "no '" + textKey + "' field") : "no '" + labelKey + "' field" + (fields.label() == null ? " (name the label's field with --label-field)" : "");
+                throw new LrpException(where + missing + "; the object has " + abbreviate(fieldNames(n)));
+            }
+            if (!t.isTextual()) throw new LrpException(where + "'" + textKey + "' must be a string, got " + abbreviate(t.toString()));
+            int label;
+            if (l.isTextual()) {
+                label = labels.parse(i + 1, l.asText());
+            } else if (l.isIntegralNumber() && l.canConvertToInt() && l.intValue() >= 0) {
+                label = l.asInt();
+            } else {
+                throw new LrpException(where + "label must be a non-negative integer or a label name, got " + abbreviate(l.toString()));
             }
             String sentence = t.asText().replaceAll("<br\\s*/?>", " ").replaceAll("\\s+", " ").strip();
-            if (sentence.isEmpty()) throw new LrpException(file + ":" + (i + 1) + ": empty text");
-            out.add(new Example(sentence, l.asInt(), file.toString(), i + 1));
+            if (sentence.isEmpty()) throw new LrpException(where + "empty text");
+            out.add(new Example(sentence, label, file.toString(), i + 1));
         }
         return out;
     }
@@ -173,6 +269,12 @@ public final class Datasets {
         } catch (NumberFormatException e) {
             throw new LrpException(file + ":" + line + ": label must be a non-negative integer, got '" + abbreviate(s) + "'");
         }
+    }
+
+    private static String fieldNames(JsonNode n) {
+        List<String> names = new ArrayList<>();
+        n.fieldNames().forEachRemaining(k -> names.add("'" + k + "'"));
+        return names.isEmpty() ? "no fields" : "the fields " + String.join(", ", names);
     }
 
     private static String abbreviate(String s) { return s.length() <= 60 ? s : s.substring(0, 57) + "..."; }

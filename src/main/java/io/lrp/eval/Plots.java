@@ -73,18 +73,63 @@ public final class Plots {
 
     /** As above; about (e.g. "minilm-sst2 on stsa.binary.dev, 872 examples") goes into the titles. */
     public static void curves(Map<String, Curves.Summary> summaries, Path dir, String about) throws IOException {
-        String on = about == null ? "" : ": " + about;
-        XYChart gen = panel("generate (MoRF insertion)" + on + "; legend: AUAC", "fraction of tokens restored", summaries, true);
-        XYChart pru = panel("pruning (LeRF deletion)" + on + "; legend: AUPC", "fraction of tokens removed", summaries, false);
-        List<XYChart> panels = List.of(gen, pru);
+        List<XYChart> panels = curvesCharts(summaries, about);
         writePng(panels, dir.resolve("curves.png"));
         writeSvg(panels, dir.resolve("curves.svg"));
     }
 
-    private static XYChart panel(String title, String xTitle, Map<String, Curves.Summary> summaries, boolean generate) {
-        XYChart c = new XYChartBuilder().width(CURVES_W).height(PANEL_H).title(title)
+    /** The two panels of curves.png: generate and pruning. */
+    static List<XYChart> curvesCharts(Map<String, Curves.Summary> summaries, String about) {
+        XYChart gen = panel("generate (MoRF insertion)", about, "fraction of tokens restored (legend: AUAC)", summaries, true);
+        XYChart pru = panel("pruning (LeRF deletion)", about, "fraction of tokens removed (legend: AUPC)", summaries, false);
+        return List.of(gen, pru);
+    }
+
+    /**
+     * "head: about", with about shortened in its middle ("...") so that the title fits: XChart centres
+     * a title over the plot area (left of a legend placed outside) and clips what runs past the
+     * chart's edges. legendNames: the series of a legend outside on the right, else null.
+     */
+    static String fitTitle(XYChart c, String head, String about, List<String> legendNames) {
+        if (about == null) return head;
+        BufferedImage img = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        try {
+            java.awt.font.FontRenderContext frc = g.getFontRenderContext();
+            double legend = 0;
+            if (legendNames != null) {
+                for (String n : legendNames) legend = Math.max(legend, c.getStyler().getLegendFont().getStringBounds(n, frc).getWidth());
+                legend += LEGEND_EXTRA;
+            }
+            double center = (PLOT_LEFT + c.getWidth() - legend) / 2;
+            double max = 2 * Math.min(center, c.getWidth() - center) - 2 * TITLE_MARGIN;
+            java.awt.Font font = c.getStyler().getChartTitleFont();
+            String t = head + ": " + about;
+            for (int keep = about.length() - 1; font.getStringBounds(t, frc).getWidth() > max && keep > 0; keep--) {
+                int left = (keep + 1) / 2, right = keep / 2;
+                t = head + ": " + about.substring(0, left) + "..." + about.substring(about.length() - right);
+            }
+            return t;
+        } finally {
+            g.dispose();
+        }
+    }
+
+    /** Where XChart's plot area starts (the y axis, its title and labels), and what a legend adds to its names, in pixels. */
+    static final int PLOT_LEFT = 70, LEGEND_EXTRA = 60;
+
+    /** Room left free on each side of a title, in pixels. */
+    static final int TITLE_MARGIN = 20;
+
+    private static XYChart panel(String head, String about, String xTitle, Map<String, Curves.Summary> summaries, boolean generate) {
+        XYChart c = new XYChartBuilder().width(CURVES_W).height(PANEL_H)
                 .xAxisTitle(xTitle).yAxisTitle("mean E = softmax(z)[y]").build();
         style(c);
+        List<String> names = new java.util.ArrayList<>();
+        for (var e : summaries.entrySet()) {
+            if (e.getValue().n() > 0) names.add(String.format(java.util.Locale.ROOT, "%s (%.3f)", e.getKey(), 0.0));
+        }
+        c.setTitle(fitTitle(c, head, about, names));
         c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         c.getStyler().setXAxisMin(0.0).setXAxisMax(1.0);
         int i = 0;
@@ -128,9 +173,9 @@ public final class Plots {
 
     static XYChart conservationChart(Map<String, List<SampleRecord>> byMethod, String about) {
         XYChart c = new XYChartBuilder().width(PANEL_W).height(PANEL_H)
-                .title("conservation" + (about == null ? "" : ": " + about) + "; y = sum R + bias where a bias is reported, else sum R")
-                .xAxisTitle("explained logit").yAxisTitle("sum R (+ bias relevance)").build();
+                .xAxisTitle("explained logit").yAxisTitle("sum R + bias where a bias is reported, else sum R").build();
         style(c);
+        c.setTitle(fitTitle(c, "conservation", about, null));
         c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
         c.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;

@@ -105,13 +105,25 @@ public final class Explainer {
             for (int i = 0; i < ids.length; i++) tokens[i] = Integer.toString(ids[i]);
             enc = new Encoding(tokens, ids, new int[ids.length][2], new boolean[ids.length]);
         }
-        // a readable text: the tokens joined by spaces, with offsets pointing into it
+        // A readable text with offsets into it, built like a text's encoding so that every view treats
+        // the special tokens alike: they are not part of the text and sit at [0, 0]; the other tokens
+        // are joined by spaces, a WordPiece "##" piece to the token before it without the prefix.
         StringBuilder sb = new StringBuilder();
         int[][] offsets = new int[ids.length][];
+        boolean previousWord = false;
         for (int i = 0; i < ids.length; i++) {
-            if (i > 0) sb.append(' ');
-            offsets[i] = new int[] {sb.length(), sb.length() + enc.tokens()[i].length()};
-            sb.append(enc.tokens()[i]);
+            String t = enc.tokens()[i];
+            if (enc.special()[i]) {
+                offsets[i] = new int[] {0, 0};
+                previousWord = false;
+                continue;
+            }
+            boolean piece = previousWord && t.startsWith("##") && t.length() > 2;
+            if (piece) t = t.substring(2);
+            else if (sb.length() > 0) sb.append(' ');
+            offsets[i] = new int[] {sb.length(), sb.length() + t.length()};
+            sb.append(t);
+            previousWord = true;
         }
         Encoding withText = new Encoding(enc.tokens(), enc.ids(), offsets, enc.special());
         return explainInputs(List.of(new Input(sb.toString(), withText)), new int[] {target}).get(0);

@@ -31,6 +31,12 @@ public interface Method {
     /** The matrix-product FLOPs of one run on one sequence, from the model's cost of its passes. */
     long flops(Cost cost, Relevance.Options options);
 
+    /**
+     * The cost per text for the help, in forward passes, when {@link #flops} does not tell it (work
+     * that is not matrix products); null: {@link Methods#cost} derives it from the FLOPs.
+     */
+    default String cost() { return null; }
+
     /** The rule set of a method computed as (modified) gradient x input, or null. */
     default RuleSet rules() { return null; }
 

@@ -15,7 +15,8 @@ import picocli.CommandLine.Spec;
                 "accepted requests finish, then stops.", "", "Examples:",
                 "  lrp serve                                     # http://127.0.0.1:8080/",
                 "  lrp serve --port 9000 --models minilm-sst2,path/to/bert-classifier",
-                "  curl -s localhost:8080/api/explain -d '{\"text\": \"a charming, funny delight\", \"methods\": [\"lrp-ah-ln\", \"gi\"]}'"})
+                "  curl -s localhost:8080/api/explain \\",
+                "      -d '{\"text\": \"a charming, funny delight\", \"methods\": [\"lrp-ah-ln\", \"gi\"]}'"})
 public final class ServeCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 

@@ -25,11 +25,22 @@ public final class TerminalHeatmap {
 
     private final ColorMode mode;
     private final boolean tokenLevel;
+    private final int width;
 
-    /** @param tokenLevel false: words (default view); true: tokens incl. [CLS]/[SEP] and ## pieces */
-    public TerminalHeatmap(ColorMode mode, boolean tokenLevel) {
+    /**
+     * @param tokenLevel false: words (default view); true: tokens incl. [CLS]/[SEP] and ## pieces
+     * @param width      columns of the terminal: the text and heat lines are wrapped at word
+     *                   boundaries to fit (a word longer than a line is split); 0: no wrapping
+     */
+    public TerminalHeatmap(ColorMode mode, boolean tokenLevel, int width) {
         this.mode = Objects.requireNonNull(mode);
         this.tokenLevel = tokenLevel;
+        this.width = Math.max(0, width);
+    }
+
+    /** No wrapping. */
+    public TerminalHeatmap(ColorMode mode, boolean tokenLevel) {
+        this(mode, tokenLevel, 0);
     }
 
     /** Word-level heat map. */
@@ -41,6 +52,30 @@ public final class TerminalHeatmap {
     public static String render(List<Explanation> explanations, List<String> labelNames,
                                 ColorMode mode, boolean tokenLevel) {
         return new TerminalHeatmap(mode, tokenLevel).render(explanations, labelNames);
+    }
+
+    /** Convenience for {@code new TerminalHeatmap(mode, tokenLevel, width).render(...)}. */
+    public static String render(List<Explanation> explanations, List<String> labelNames,
+                                ColorMode mode, boolean tokenLevel, int width) {
+        return new TerminalHeatmap(mode, tokenLevel, width).render(explanations, labelNames);
+    }
+
+    /**
+     * The terminal's width for standard output: the system property {@code lrp.columns}, which the
+     * {@code lrp} launcher sets when standard output is a terminal; 0 (no wrapping) when it is unset
+     * or not a positive number, so that files and pipes get one line per heat map.
+     */
+    public static int terminalColumns() {
+        return terminalColumnsOf(System.getProperty("lrp.columns"));
+    }
+
+    static int terminalColumnsOf(String value) {
+        try {
+            int n = value == null ? 0 : Integer.parseInt(value.trim());
+            return n > 0 ? n : 0;
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     /**
@@ -56,7 +91,7 @@ public final class TerminalHeatmap {
         for (Explanation e : explanations) {
             if (!Objects.equals(e.text(), text)) {
                 text = e.text();
-                appendPrediction(sb, e, labelNames);
+                appendPrediction(sb, e, labelNames, width);
             }
             sb.append('\n');
             appendMethod(sb, e, labelNames);
@@ -64,8 +99,8 @@ public final class TerminalHeatmap {
         return sb.toString();
     }
 
-    private static void appendPrediction(StringBuilder sb, Explanation e, List<String> labels) {
-        sb.append("text: ").append(clean(e.text())).append('\n');
+    private static void appendPrediction(StringBuilder sb, Explanation e, List<String> labels, int width) {
+        sb.append(wrapPlain("text: " + clean(e.text()), width)).append('\n');
         double[] p = Heat.softmax(e.logits());
         if (p.length == 0) {
             return;
@@ -111,9 +146,7 @@ public final class TerminalHeatmap {
         }
         double max = Heat.maxAbs(values.stream().mapToDouble(Double::doubleValue).toArray());
         int dec = Heat.decimals(max);
-        for (int i = 0; i < parts.size(); i++) {
-            sb.append(clean(gaps.get(i))).append(cell(clean(parts.get(i)), values.get(i), max, dec));
-        }
+        appendWrapped(sb, gaps, parts, values, max, dec);
         sb.append('\n');
         appendLegend(sb, max, dec);
         sb.append(ConservationLine.of(e)).append('\n');
@@ -132,11 +165,123 @@ public final class TerminalHeatmap {
         sb.append(" +").append(m).append("  (blue < 0 < red, max |R| = ").append(m).append(")\n");
     }
 
-    private String cell(String s, double r, double max, int dec) {
-        if (mode == ColorMode.NONE) {
-            return s + "[" + Heat.signed(r, dec) + "]";
+    /**
+     * The heat line: cells separated by their gaps. A gap of white space is where a line may
+     * break (the gap is then dropped); cells joined without one ("charming" and ",") stay on one
+     * line unless together they are wider than a line, and then they are split at its end.
+     */
+    private void appendWrapped(StringBuilder sb, List<String> gaps, List<String> parts, List<Double> values,
+                               double max, int dec) {
+        // units: runs of cells with no breakable gap between them
+        List<List<Integer>> units = new ArrayList<>();
+        for (int i = 0; i < parts.size(); i++) {
+            if (i == 0 || breakable(clean(gaps.get(i)))) units.add(new ArrayList<>());
+            units.get(units.size() - 1).add(i);
         }
-        return paint(s, r, max);
+        int col = 0;
+        for (List<Integer> unit : units) {
+            int first = unit.get(0);
+            String lead = clean(gaps.get(first));
+            int w = 0;
+            for (int i : unit) w += (i == first ? 0 : displayWidth(clean(gaps.get(i)))) + displayWidth(visible(parts.get(i), values.get(i), dec));
+            if (width > 0 && col > 0 && first > 0 && breakable(lead) && col + displayWidth(lead) + w > width) {
+                sb.append('\n');
+                col = 0;
+            } else {
+                sb.append(lead);
+                col += displayWidth(lead);
+            }
+            for (int i : unit) {
+                if (i != first) col = appendSplit(sb, clean(gaps.get(i)), col, null, max);
+                col = appendSplit(sb, visible(parts.get(i), values.get(i), dec), col, values.get(i), max);
+            }
+        }
+    }
+
+    /** What a cell shows: the word, and in plain mode its value in brackets. */
+    private String visible(String part, double r, int dec) {
+        String s = clean(part);
+        return mode == ColorMode.NONE ? s + "[" + Heat.signed(r, dec) + "]" : s;
+    }
+
+    /** Appends s (painted for relevance r, or plain if r is null), breaking it at the line's end; returns the column. */
+    private int appendSplit(StringBuilder sb, String s, int col, Double r, double max) {
+        StringBuilder chunk = new StringBuilder();
+        for (int k = 0; k < s.length(); ) {
+            int cp = s.codePointAt(k);
+            int cw = displayWidth(cp);
+            if (width > 0 && col > 0 && col + cw > width) {
+                sb.append(paintOrPlain(chunk.toString(), r, max)).append('\n');
+                chunk.setLength(0);
+                col = 0;
+            }
+            chunk.appendCodePoint(cp);
+            col += cw;
+            k += Character.charCount(cp);
+        }
+        sb.append(paintOrPlain(chunk.toString(), r, max));
+        return col;
+    }
+
+    private String paintOrPlain(String s, Double r, double max) {
+        return r == null || s.isEmpty() || mode == ColorMode.NONE ? s : paint(s, r, max);
+    }
+
+    private static boolean breakable(String gap) {
+        return !gap.isEmpty() && gap.chars().allMatch(Character::isWhitespace);
+    }
+
+    /** A plain line wrapped at spaces to the width (a word longer than a line is split). */
+    static String wrapPlain(String line, int width) {
+        if (width <= 0 || displayWidth(line) <= width) {
+            return line;
+        }
+        StringBuilder sb = new StringBuilder();
+        int col = 0;
+        for (String word : line.split(" ", -1)) {
+            int w = displayWidth(word);
+            if (col > 0 && col + 1 + w > width) {
+                sb.append('\n');
+                col = 0;
+            } else if (col > 0) {
+                sb.append(' ');
+                col++;
+            }
+            for (int k = 0; k < word.length(); ) {
+                int cp = word.codePointAt(k);
+                if (col > 0 && col + displayWidth(cp) > width) {
+                    sb.append('\n');
+                    col = 0;
+                }
+                sb.appendCodePoint(cp);
+                col += displayWidth(cp);
+                k += Character.charCount(cp);
+            }
+        }
+        return sb.toString();
+    }
+
+    /** Columns a string takes in a terminal: combining marks none, East Asian wide characters two. */
+    static int displayWidth(String s) {
+        int w = 0;
+        for (int k = 0; k < s.length(); ) {
+            int cp = s.codePointAt(k);
+            w += displayWidth(cp);
+            k += Character.charCount(cp);
+        }
+        return w;
+    }
+
+    private static int displayWidth(int cp) {
+        int type = Character.getType(cp);
+        if (type == Character.NON_SPACING_MARK || type == Character.ENCLOSING_MARK || cp == 0x200B) {
+            return 0;
+        }
+        boolean wide = (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF && cp != 0x303F)
+                || (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFE30 && cp <= 0xFE4F)
+                || (cp >= 0xFF00 && cp <= 0xFF60) || (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x1F300 && cp <= 0x1F64F)
+                || (cp >= 0x1F900 && cp <= 0x1F9FF) || (cp >= 0x20000 && cp <= 0x3FFFD);
+        return wide ? 2 : 1;
     }
 
     /** The text wrapped in background/foreground escapes for the current mode. */

@@ -94,4 +94,37 @@ class EvaluateCliTest {
         CliRunner.Result r = CliRunner.run("--help");
         assertTrue(r.out().contains("evaluate"), r.out());
     }
+
+    /** A Hugging Face style JSON Lines file: named fields, labels written as the model's label names. */
+    @Test
+    void jsonLinesWithNamedFieldsAndStringLabels(@TempDir Path tmp) throws Exception {
+        Path jsonl = tmp.resolve("reviews.jsonl");
+        Files.writeString(jsonl, "{\"idx\": 0, \"review\": \"a charming and funny film .\", \"sentiment\": \"positive\"}\n"
+                + "{\"idx\": 1, \"review\": \"dull , flat and far too long .\", \"sentiment\": \"NEGATIVE\"}\n");
+        Path stsa = stsa(tmp, "1 a charming and funny film .\n0 dull , flat and far too long .\n");
+        CliRunner.Result a = CliRunner.run("evaluate", "--model", model, "--data", jsonl.toString(), "--text-field", "review",
+                "--label-field", "sentiment", "--methods", "gi", "--no-plots", "--out", tmp.resolve("a").toString());
+        assertEquals(0, a.code(), a.err());
+        CliRunner.Result b = CliRunner.run("evaluate", "--model", model, "--data", stsa.toString(), "--methods", "gi", "--no-plots",
+                "--out", tmp.resolve("b").toString());
+        assertEquals(0, b.code(), b.err());
+        // the same examples with the same labels: the same samples, so the same table
+        assertEquals(b.out(), a.out());
+        JsonNode s = new ObjectMapper().readTree(tmp.resolve("a/summary.json").toFile());
+        assertEquals(2, s.get("gi").get("n").asInt());
+
+        // a label the model does not have: FILE:LINE, the label and the model's labels; exit 2
+        Files.writeString(jsonl, "{\"review\": \"fine\", \"sentiment\": \"positive\"}\n{\"review\": \"meh\", \"sentiment\": \"neutral\"}\n");
+        CliRunner.Result bad = CliRunner.run("evaluate", "--model", model, "--data", jsonl.toString(), "--text-field", "review",
+                "--label-field", "sentiment", "--methods", "gi", "--out", tmp.resolve("c").toString());
+        assertEquals(2, bad.code(), bad.err());
+        assertEquals("lrp: error: " + jsonl + ":2: unknown label 'neutral': model hf_bert_small has the labels negative, positive"
+                + " (or give their indices 0..1)", bad.err().strip());
+        // without --text-field the review is not found, and the message says how to name it
+        CliRunner.Result unnamed = CliRunner.run("evaluate", "--model", model, "--data", jsonl.toString(), "--methods", "gi",
+                "--out", tmp.resolve("d").toString());
+        assertEquals(2, unnamed.code(), unnamed.err());
+        assertTrue(unnamed.err().startsWith("lrp: error: " + jsonl + ":1: no 'text' or 'sentence' field (name the text's field with --text-field)"),
+                unnamed.err());
+    }
 }

@@ -32,8 +32,11 @@ class EvaluateDefaultsTest {
         CliRunner.Result r = CliRunner.run("evaluate", "--help");
         assertEquals(0, r.code());
         String h = r.out();
-        assertTrue(h.contains("or all (the " + Method.values().length + ":"), h);
-        for (Method m : Method.values()) assertTrue(h.matches("(?s).*Cost per example.*\\b" + m.id() + "\\b.*"), m.id() + " costed: " + h);
+        String flat = h.replaceAll("\\s+", " ");
+        assertTrue(flat.contains("or all (the " + Method.values().length + " below, each with its cost)"), h);
+        for (Method m : Method.values()) {
+            assertTrue(flat.contains(" " + m.id() + " " + io.lrp.explain.Methods.cost(m) + " " + m.description()), m.id() + " costed: " + h);
+        }
         assertTrue(h.replaceAll("\\s+", " ").contains("Default: the paper's 7"), h);
     }
 }

@@ -111,7 +111,7 @@ class ExplainCliTest {
         assertEquals(0, r.code(), r.err());
         JsonNode o = JSON.readTree(r.out().trim());
         assertEquals(g.get("tokens"), o.get("tokens"));
-        assertEquals(String.join(" ", JSON.convertValue(g.get("tokens"), String[].class)), o.get("text").asText());
+        assertEquals("never again , thanks .", o.get("text").asText(), "the tokens without [CLS]/[SEP], as a text");
         HfBertCliParityTest.compare(g.get("method").asText(), withText(g, o.get("text").asText()), o);
     }
 
@@ -119,5 +119,50 @@ class ExplainCliTest {
         var copy = (com.fasterxml.jackson.databind.node.ObjectNode) g.deepCopy();
         copy.put("text", text);
         return copy;
+    }
+
+    /**
+     * --ids shows what explaining the text shows: the word view hides [CLS] and [SEP] (no literal
+     * "[CLS]" in front, nothing dropped), "##" pieces are merged into their word, and the token
+     * view shows both special tokens.
+     */
+    @Test
+    void idsViewsTreatSpecialTokensAsTheTextViewsDo(@TempDir Path dir) throws Exception {
+        String text = "the waiter seemed rather grumpy";
+        // the ids of [CLS] the waiter seemed rather gr ##ump ##y [SEP] in the test model's vocabulary
+        CliRunner.Result enc = CliRunner.run("explain", "--model", model(), "--format", "json", text);
+        assertEquals(0, enc.code(), enc.err());
+        JsonNode fromText = JSON.readTree(enc.out().trim());
+        assertEquals(List.of("[CLS]", "the", "waiter", "seemed", "rather", "gr", "##ump", "##y", "[SEP]"),
+                JSON.convertValue(fromText.get("tokens"), List.class));
+        StringBuilder ids = new StringBuilder();
+        for (JsonNode id : fromText.get("ids")) ids.append(ids.length() == 0 ? "" : ",").append(id.asInt());
+        for (boolean tokenView : new boolean[] {false, true}) {
+            Path a = dir.resolve("text" + tokenView + ".txt"), b = dir.resolve("ids" + tokenView + ".txt");
+            List<String> common = tokenView ? List.of("--tokens") : List.of();
+            List<String> argsA = new ArrayList<>(List.of("explain", "--model", model(), "--out", a.toString()));
+            argsA.addAll(common);
+            argsA.add(text);
+            List<String> argsB = new ArrayList<>(List.of("explain", "--model", model(), "--out", b.toString(), "--ids", ids.toString()));
+            argsB.addAll(common);
+            assertEquals(0, CliRunner.run(argsA.toArray(String[]::new)).code());
+            CliRunner.Result r = CliRunner.run(argsB.toArray(String[]::new));
+            assertEquals(0, r.code(), r.err());
+            String viaText = Files.readString(a), viaIds = Files.readString(b);
+            assertEquals(viaText, viaIds, tokenView ? "token view" : "word view");
+            if (tokenView) {
+                assertTrue(viaIds.matches("(?s).*\n\\[CLS\\]\\[[+-][0-9.]+\\] the\\[.*\\[SEP\\]\\[[+-][0-9.]+\\]\n.*"), viaIds);
+            } else {
+                assertFalse(viaIds.contains("[CLS]") || viaIds.contains("[SEP]") || viaIds.contains("##"), viaIds);
+                assertTrue(viaIds.matches("(?s).*\nthe\\[[+-][0-9.]+\\] waiter.* grumpy\\[[+-][0-9.]+\\]\n.*"), viaIds);
+            }
+        }
+        // the JSON of --ids: offsets into that text, [0, 0] for the special tokens, as for a text
+        CliRunner.Result j = CliRunner.run("explain", "--model", model(), "--format", "json", "--ids", ids.toString());
+        assertEquals(0, j.code(), j.err());
+        JsonNode o = JSON.readTree(j.out().trim());
+        assertEquals(text, o.get("text").asText());
+        assertEquals(fromText.get("offsets"), o.get("offsets"));
+        assertEquals(fromText.get("relevance"), o.get("relevance"));
     }
 }

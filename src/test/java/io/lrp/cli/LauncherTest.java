@@ -59,6 +59,25 @@ class LauncherTest {
         assertTrue(t.out().contains("tr\u00e8s") && t.out().contains("caf\u00e9") && !t.out().contains("?"), t.out());
     }
 
+    /** Heat maps wrap to lrp.columns; the launcher sets it only for a terminal, so a pipe gets one line even with COLUMNS set. */
+    @Test
+    void heatLinesWrapToTheGivenWidthOnly() throws Exception {
+        String text = "the film is a charming, funny delight and a wonderful surprise";
+        Run piped = bash("NO_COLOR=1 COLUMNS=40 ./lrp explain --model " + model() + " '" + text + "' | cat", Map.of());
+        assertEquals(0, piped.code(), piped.err());
+        assertTrue(piped.out().contains("\ntext: " + text + "\n") || piped.out().startsWith("text: " + text + "\n"), piped.out());
+        Run narrow = bash("NO_COLOR=1 LRP_JAVA_OPTS=-Dlrp.columns=40 ./lrp explain --model " + model() + " '" + text + "' | cat", Map.of());
+        assertEquals(0, narrow.code(), narrow.err());
+        String[] lines = narrow.out().split("\n");
+        int heat = 0;
+        for (String l : lines) {
+            assertTrue(l.length() <= 40 || l.startsWith("sum R") || l.startsWith("prediction") || l.startsWith("legend"), l);
+            if (l.matches("(\\S+\\[[+-][0-9.]+\\] ?)+")) heat++;
+        }
+        assertTrue(heat >= 3, "the heat line is wrapped over several lines: " + narrow.out());
+        assertTrue(narrow.out().contains("text: the film is a charming, funny\ndelight and a wonderful surprise\n"), narrow.out());
+    }
+
     @Test
     void errorsNamingNonAsciiFilesAreUtf8OnStderr() throws Exception {
         Path missing = tmp.resolve("donn\u00e9es.txt");

@@ -57,4 +57,45 @@ class TrainCliTest {
         assertEquals(2, r.code());
         assertTrue(r.err().contains("unknown --arch 'gpt'"), r.err());
     }
+
+    /**
+     * The tiny set as JSON Lines with its own field names and the labels as names: the examples read
+     * are the stsa file's (the checkpoint's hash of texts and labels is the same), and a label that
+     * --labels does not list stops the run before training, with its file and line.
+     */
+    @Test
+    void jsonLinesWithNamedFieldsAndStringLabels(@TempDir Path dir) throws Exception {
+        Path stsa = tinySet(dir, "train.txt");
+        List<String> json = new ArrayList<>();
+        for (String l : Files.readAllLines(stsa)) {
+            json.add("{\"sentiment\": \"" + (l.startsWith("1 ") ? "pos" : "neg") + "\", \"review\": \"" + l.substring(2) + "\"}");
+        }
+        Path jsonl = Files.write(dir.resolve("train.jsonl"), json);
+        String[] common = {"--arch", "paper", "--epochs", "1", "--batch", "8", "--labels", "neg,pos"};
+        CliRunner.Result a = CliRunner.run(concat(new String[] {"train", "--data", stsa.toString(), "--dev", stsa.toString(),
+                "--out", dir.resolve("a").toString()}, common));
+        assertEquals(0, a.code(), a.err());
+        CliRunner.Result b = CliRunner.run(concat(new String[] {"train", "--data", jsonl.toString(), "--dev", jsonl.toString(),
+                "--text-field", "review", "--label-field", "sentiment", "--out", dir.resolve("b").toString()}, common));
+        assertEquals(0, b.code(), b.err());
+        String hashA = SafeTensors.open(dir.resolve("a/model.safetensors")).metadata().get("data_sha256");
+        assertEquals(hashA, SafeTensors.open(dir.resolve("b/model.safetensors")).metadata().get("data_sha256"));
+        assertEquals(TrainCommand.contentHash(
+                io.lrp.data.Datasets.read(stsa, null), io.lrp.data.Datasets.read(stsa, null)), hashA);
+
+        json.set(5, "{\"sentiment\": \"mixed\", \"review\": \"so so\"}");
+        Path bad = Files.write(dir.resolve("bad.jsonl"), json);
+        CliRunner.Result c = CliRunner.run(concat(new String[] {"train", "--data", jsonl.toString(), "--dev", jsonl.toString(),
+                "--test", bad.toString(), "--text-field", "review", "--label-field", "sentiment", "--out", dir.resolve("c").toString()}, common));
+        assertEquals(2, c.code(), c.err());
+        assertEquals("lrp: error: " + bad + ":6: unknown label 'mixed': --labels has the labels neg, pos (or give their indices 0..1)",
+                c.err().strip());
+        assertTrue(!Files.exists(dir.resolve("c/model.safetensors")), "nothing trained");
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
 }

@@ -152,8 +152,9 @@ class DatasetsTest {
     @Test
     void jsonLinesLabelsAndTrailingText() throws IOException {
         assertFails(write("f.jsonl", "{\"text\": \"ok\", \"label\": 1}\n{\"text\": \"x\", \"label\": 1.7}\n"), Format.JSONL, 2,
-                "label must be a non-negative integer, got 1.7");
-        assertFails(write("s.jsonl", "{\"text\": \"x\", \"label\": \"1\"}\n"), Format.JSONL, 1, "label must be a non-negative integer, got \"1\"");
+                "label must be a non-negative integer or a label name, got 1.7");
+        assertFails(write("s.jsonl", "{\"text\": \"x\", \"label\": \"1x\"}\n"), Format.JSONL, 1, "label must be a non-negative integer, got '1x'");
+        assertFails(write("b.jsonl", "{\"text\": \"x\", \"label\": true}\n"), Format.JSONL, 1, "label must be a non-negative integer or a label name, got true");
         assertFails(write("n.jsonl", "{\"text\": \"x\", \"label\": -1}\n"), Format.JSONL, 1, "non-negative integer");
         assertFails(write("t.jsonl", "{\"text\": \"x\", \"label\": 1} trailing\n"), Format.JSONL, 1, "malformed JSON");
         assertFails(write("two.jsonl", "{\"text\": \"x\", \"label\": 1} {\"text\": \"y\", \"label\": 0}\n"), Format.JSONL, 1,
@@ -221,7 +222,7 @@ class DatasetsTest {
         assertFails(write("a.txt", "1 fine\nno-label-here\n"), Format.STSA, 2, "expected 'label sentence'");
         assertFails(write("b.txt", "1 fine\n0 ok\n a sentence with a leading space\n"), Format.STSA, 3, "expected 'label sentence'");
         assertFails(write("c.tsv", "sentence\tlabel\ngood\t1\nbad\t\n"), Format.GLUE, 3, "label must be a non-negative integer, got ''");
-        assertFails(write("d.jsonl", "{\"text\": \"x\", \"label\": 1}\n{\"text\": \"y\"}\n"), Format.JSONL, 2, "integer 'label'");
+        assertFails(write("d.jsonl", "{\"text\": \"x\", \"label\": 1}\n{\"text\": \"y\"}\n"), Format.JSONL, 2, "no 'label' field (name the label's field with --label-field); the object has the fields 'text'");
     }
 
     @Test
@@ -230,7 +231,7 @@ class DatasetsTest {
         assertFails(write("b.txt", "1.5 half\n"), Format.STSA, 1, "got '1.5'");
         assertFails(write("c.txt", "-1 negative\n"), Format.STSA, 1, "got '-1'");
         assertFails(write("d.tsv", "text\tlabel\ngood\tpositive\n"), Format.GLUE, 2, "got 'positive'");
-        assertFails(write("e.jsonl", "{\"text\": \"x\", \"label\": \"one\"}\n"), Format.JSONL, 1, "label must be a non-negative integer, got \"one\"");
+        assertFails(write("e.jsonl", "{\"text\": \"x\", \"label\": \"one\"}\n"), Format.JSONL, 1, "label must be a non-negative integer, got 'one'");
     }
 
     @Test
@@ -313,5 +314,83 @@ class DatasetsTest {
         List<Example> ex = Datasets.read(f, null);
         assertEquals(4000, ex.size());
         assertTrue(ex.stream().noneMatch(e -> e.text().contains("<br")));
+    }
+
+    // ------------------------------------------------------------------ field names and string labels
+
+    private static final Datasets.Fields NAMES = new Datasets.Fields(null, null, () -> List.of("negative", "positive"), "model m");
+
+    private static LrpException assertFailsWith(Path file, Datasets.Fields fields, int line, String message) {
+        LrpException e = assertThrows(LrpException.class, () -> Datasets.read(file, null, StandardCharsets.UTF_8, fields));
+        assertEquals(file + ":" + line + ": " + message, e.getMessage());
+        return e;
+    }
+
+    @Test
+    void huggingFaceSentenceAndTextJsonLines() throws IOException {
+        // what datasets' to_json writes for glue/sst2 and for imdb
+        Path sst2 = write("sst2.jsonl", "{\"sentence\":\"hide new secretions \",\"label\":0,\"idx\":0}\n"
+                + "{\"sentence\":\"a charming film\",\"label\":1,\"idx\":1}\n");
+        List<Example> ex = Datasets.read(sst2, null);
+        assertEquals(2, ex.size());
+        assertExample(ex.get(0), "hide new secretions", 0, 1);
+        assertExample(ex.get(1), "a charming film", 1, 2);
+        Path imdb = write("imdb.jsonl", "{\"text\":\"Loved it.\",\"label\":1}\n");
+        assertExample(Datasets.read(imdb, null).get(0), "Loved it.", 1, 1);
+        // both keys: which one is the text is not guessed
+        assertFailsWith(write("both.jsonl", "{\"text\":\"a\",\"sentence\":\"b\",\"label\":1}\n"), Datasets.Fields.DEFAULT, 1,
+                "both 'text' and 'sentence' fields; choose one with --text-field");
+        assertFailsWith(write("none.jsonl", "{\"text\":\"a\",\"label\":1}\n{\"review\":\"b\",\"label\":1}\n"), Datasets.Fields.DEFAULT, 2,
+                "no 'text' or 'sentence' field (name the text's field with --text-field); the object has the fields 'review', 'label'");
+        assertFailsWith(write("num.jsonl", "{\"text\":7,\"label\":1}\n"), Datasets.Fields.DEFAULT, 1, "'text' must be a string, got 7");
+    }
+
+    @Test
+    void stringLabelsMapThroughTheLabelNames() throws IOException {
+        Path f = write("named.jsonl", "{\"text\":\"great\",\"label\":\"positive\"}\n{\"text\":\"awful\",\"label\":\"Negative\"}\n"
+                + "{\"text\":\"fine\",\"label\":\"1\"}\n{\"text\":\"bad\",\"label\":0}\n");
+        List<Example> ex = Datasets.read(f, null, StandardCharsets.UTF_8, NAMES);
+        assertEquals(List.of(1, 0, 1, 0), ex.stream().map(Example::label).toList());
+        assertExample(ex.get(1), "awful", 0, 2);
+        assertFailsWith(write("neutral.jsonl", "{\"text\":\"great\",\"label\":\"positive\"}\n\n{\"text\":\"meh\",\"label\":\"neutral\"}\n"), NAMES, 3,
+                "unknown label 'neutral': model m has the labels negative, positive (or give their indices 0..1)");
+        // no names known (a reader without a model): a name is an error, not a guess
+        assertFailsWith(f, Datasets.Fields.DEFAULT, 1, "label must be a non-negative integer, got 'positive'");
+        // the names are asked for only when a label is a name
+        Datasets.Fields refusing = new Datasets.Fields(null, null, () -> { throw new AssertionError("names asked for"); }, "x");
+        assertEquals(2, Datasets.read(write("ints.jsonl", "{\"text\":\"a\",\"label\":1}\n{\"text\":\"b\",\"label\":\"0\"}\n"),
+                null, StandardCharsets.UTF_8, refusing).size());
+    }
+
+    @Test
+    void namedFieldsInJsonLinesAndTsv() throws IOException {
+        Datasets.Fields review = new Datasets.Fields("review", "sentiment", () -> List.of("neg", "pos"), "--labels");
+        Path j = write("reviews.jsonl", "{\"review\":\"a joy\",\"sentiment\":\"pos\",\"text\":\"ignored\"}\n"
+                + "{\"review\":\"a chore\",\"sentiment\":\"neg\"}\n{\"review\":\"a bore\",\"label\":\"neg\"}\n");
+        assertFailsWith(j, review, 3, "no 'sentiment' field; the object has the fields 'review', 'label'");
+        Path ok = write("reviews2.jsonl", "{\"review\":\"a joy\",\"sentiment\":\"pos\",\"text\":\"ignored\"}\n"
+                + "{\"review\":\"a chore\",\"sentiment\":\"neg\"}\n");
+        List<Example> ex = Datasets.read(ok, null, StandardCharsets.UTF_8, review);
+        assertExample(ex.get(0), "a joy", 1, 1);
+        assertExample(ex.get(1), "a chore", 0, 2);
+        assertFailsWith(write("r3.jsonl", "{\"review\":\"so-so\",\"sentiment\":\"mixed\"}\n"), review, 1,
+                "unknown label 'mixed': --labels has the labels neg, pos (or give their indices 0..1)");
+
+        Path tsv = write("reviews.tsv", "id\tReview\tSentiment\n1\ta joy\tpos\n2\ta chore\t0\n");
+        List<Example> t = Datasets.read(tsv, null, StandardCharsets.UTF_8, review);
+        assertExample(t.get(0), "a joy", 1, 2);
+        assertExample(t.get(1), "a chore", 0, 3);
+        assertFailsWith(write("named.tsv", "sentence\tlabel\ngood\tpositive\nok\tso-so\n"), NAMES, 3,
+                "unknown label 'so-so': model m has the labels negative, positive (or give their indices 0..1)");
+        assertFailsWith(tsv, new Datasets.Fields("body", null, () -> null, null), 1,
+                "expected a header with 'body' and 'label' columns, got 'id\tReview\tSentiment'");
+        assertFailsWith(write("two.tsv", "text\tsentence\tlabel\na\tb\t1\n"), Datasets.Fields.DEFAULT, 1,
+                "two text columns, 'text' and 'sentence'; choose one with --text-field");
+        assertEquals("b", Datasets.read(write("two2.tsv", "text\tsentence\tlabel\na\tb\t1\n"), null, StandardCharsets.UTF_8,
+                new Datasets.Fields("sentence", null, () -> null, null)).get(0).text());
+        // stsa files have no fields to name
+        Path stsa = write("s.txt", "1 good\n");
+        LrpException e = assertThrows(LrpException.class, () -> Datasets.read(stsa, null, StandardCharsets.UTF_8, review));
+        assertTrue(e.getMessage().startsWith(stsa + ": --text-field and --label-field name the fields of TSV and JSON Lines files"), e.getMessage());
     }
 }

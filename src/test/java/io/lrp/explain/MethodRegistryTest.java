@@ -41,7 +41,9 @@ class MethodRegistryTest {
         assertEquals(0, r.code(), r.err());
         String help = r.out().replaceAll("\\s+", " "); // picocli wraps long lines
         assertTrue(help.contains("or all: " + String.join(", ", Method.ids()) + "."), r.out());
-        for (Method m : Methods.ALL) assertTrue(help.contains(m.id() + " " + m.description()), "help lacks " + m.id() + ":\n" + r.out());
+        for (Method m : Methods.ALL) {
+            assertTrue(help.contains(m.id() + " " + Methods.cost(m) + " " + m.description()), "help lacks " + m.id() + ":\n" + r.out());
+        }
     }
 
     @Test

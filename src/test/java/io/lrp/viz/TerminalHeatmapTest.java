@@ -94,4 +94,79 @@ class TerminalHeatmapTest {
         String plain = TerminalHeatmap.render(List.of(e), null, ColorMode.NONE, true);
         assertFalse(plain.contains("\u001b"), plain);
     }
+
+    /** Lines between the method's header and its legend: the (possibly wrapped) heat line. */
+    private static List<String> heatLines(String out) {
+        List<String> lines = Arrays.asList(out.split("\n"));
+        int from = lines.indexOf("lrp-ah-ln  (explaining POSITIVE)") + 1;
+        int to = from;
+        while (!lines.get(to).startsWith("legend: ")) to++;
+        return lines.subList(from, to);
+    }
+
+    private static String strip(String s) {
+        return s.replaceAll("\u001b\\[[0-9;]*m", "");
+    }
+
+    @Test
+    void narrowWidthWrapsAtWordBoundaries() {
+        String out = TerminalHeatmap.render(List.of(Fixtures.film()), Fixtures.LABELS, ColorMode.NONE, false, 30);
+        // "charming" and "," touch in the text: they stay together
+        assertEquals(List.of("the[+0.01] film[+0.10]", "is[-0.08]", "charming[+0.41],[+0.00]", "snarglefluxy[-0.23]"),
+                heatLines(out), out);
+        assertTrue(out.contains("text: the film is charming,\nsnarglefluxy\n"), out);
+        // without a width: one line, as before
+        assertEquals(List.of("the[+0.01] film[+0.10] is[-0.08] charming[+0.41],[+0.00] snarglefluxy[-0.23]"),
+                heatLines(TerminalHeatmap.render(List.of(Fixtures.film()), Fixtures.LABELS, ColorMode.NONE, false, 0)));
+    }
+
+    @Test
+    void aWordLongerThanTheLineIsSplit() {
+        String out = TerminalHeatmap.render(List.of(Fixtures.film()), Fixtures.LABELS, ColorMode.NONE, false, 10);
+        List<String> heat = heatLines(out);
+        assertEquals(List.of("the[+0.01]", "film[+0.10", "]", "is[-0.08]", "charming[+", "0.41],[+0.", "00]",
+                "snargleflu", "xy[-0.23]"), heat, out);
+    }
+
+    @Test
+    void colouredLinesFitTheWidthAndCloseTheirEscapes() {
+        String one = strip(heatLines(TerminalHeatmap.render(List.of(Fixtures.film()), Fixtures.LABELS,
+                ColorMode.TRUECOLOR, false, 0)).get(0));
+        assertEquals("the film is charming, snarglefluxy", one);
+        for (int width : new int[] {8, 12, 20}) {
+            List<String> heat = heatLines(TerminalHeatmap.render(List.of(Fixtures.film()), Fixtures.LABELS,
+                    ColorMode.TRUECOLOR, false, width));
+            StringBuilder joined = new StringBuilder();
+            for (String line : heat) {
+                assertTrue(strip(line).length() <= width, width + ": " + line);
+                assertTrue(line.endsWith(E + "0m"), "every painted line ends with a reset: " + line);
+                joined.append(joined.length() == 0 ? "" : " ").append(strip(line));
+            }
+            if (width >= 12) {   // no word is longer than the line: breaks only where the text has a space
+                assertEquals("the film is charming, snarglefluxy", joined.toString(), "width " + width);
+            }
+        }
+        // width 12: "charming," fits, "snarglefluxy" fills a line of its own
+        assertEquals(List.of("the film is", "charming,", "snarglefluxy"),
+                heatLines(TerminalHeatmap.render(List.of(Fixtures.film()), Fixtures.LABELS, ColorMode.TRUECOLOR, false, 12))
+                        .stream().map(TerminalHeatmapTest::strip).toList());
+    }
+
+    @Test
+    void tokenViewWrapsBetweenTokens() {
+        String out = TerminalHeatmap.render(List.of(Fixtures.film()), Fixtures.LABELS, ColorMode.NONE, true, 40);
+        assertEquals(List.of("[CLS][+0.05] the[+0.01] film[+0.10]", "is[-0.08] charming[+0.41] ,[+0.00]",
+                "s[-0.10] ##nar[-0.05] ##gle[+0.02]", "##fl[-0.07] ##ux[+0.01] ##y[-0.04]", "[SEP][+0.20]"), heatLines(out), out);
+    }
+
+    @Test
+    void displayWidthCountsWideAndCombiningCharacters() {
+        assertEquals(5, TerminalHeatmap.displayWidth("caf\u00e9s"));
+        assertEquals(4, TerminalHeatmap.displayWidth("cafe\u0301"));   // e + combining acute
+        assertEquals(4, TerminalHeatmap.displayWidth("\u65e5\u672c"));  // two wide CJK characters
+        assertEquals(0, TerminalHeatmap.terminalColumnsOf(null));
+        assertEquals(0, TerminalHeatmap.terminalColumnsOf("abc"));
+        assertEquals(0, TerminalHeatmap.terminalColumnsOf("-3"));
+        assertEquals(72, TerminalHeatmap.terminalColumnsOf(" 72"));
+    }
 }
