@@ -101,40 +101,62 @@ public final class ModelLoader {
     }
 
     /**
-     * A built-in MiniLM classifier (a classpath resource holding its head and fine-tuned layers);
-     * with a cache directory, from the cached assembled tensors when they were written for the
-     * same resources, else built as without and then written there ({@link ModelCache}).
+     * A built-in MiniLM classifier (a classpath resource holding its head and fine-tuned layers),
+     * through the cache in cacheDir (null: none) under the identity of its resources.
      */
     static BertModel builtInMiniLmClassifier(String name, String resource, Path cacheDir) {
         String headSource = "classpath:" + resource;
         if (cacheDir == null) return miniLmClassifier(name, classpathFile(resource), headSource);
         String key = name + " head " + resourceIdentity(resource) + " encoder " + resourceIdentity(MINILM_ONNX);
+        return cachedMiniLm(name, key, cacheDir, () -> {
+            SafeTensors st = SafeTensors.open(classpathFile(resource));
+            String l = st.metadata().get("labels");
+            return new Head(new Weights(st.getAll(), headSource), l == null ? null : List.of(l.split(",")));
+        });
+    }
+
+    /** A classifier head (and fine-tuned encoder tensors) over the embedded MiniLM; labels null: LABEL_i. */
+    record Head(Weights weights, List<String> labels) {}
+
+    /**
+     * MiniLM with a head: from the cache file of key in cacheDir when it is valid, else assembled
+     * from the head the supplier gives (read only then) and written to the cache for the next start.
+     */
+    static BertModel cachedMiniLm(String name, String key, Path cacheDir, java.util.function.Supplier<Head> head) {
         Path file = ModelCache.file(cacheDir, name, key);
         ModelCache.Entry cached = ModelCache.read(file, key);
         if (cached != null) {
             Map<String, String> meta = cached.metadata();
-            String l = meta.get("labels");
-            BertModel m = miniLm(name, new Weights(cached.tensors(), meta.get("encoder_source")),
-                    new Weights(cached.tensors(), meta.get("head_source")), l == null ? null : List.of(l.split(",")));
-            io.lrp.explain.Provenance.remember(m, meta.get("fingerprint"));
-            return m;
+            try {
+                List<String> labels = List.of(JSON.readValue(meta.get("labels"), String[].class));
+                BertModel m = miniLm(name, new Weights(cached.tensors(), meta.get("encoder_source")),
+                        new Weights(cached.tensors(), meta.get("head_source")), labels);
+                io.lrp.explain.Provenance.remember(m, meta.get("fingerprint"));
+                return m;
+            } catch (java.io.IOException | IllegalArgumentException | NullPointerException | LrpException e) {
+                // metadata that does not assemble a model (written by another version): rebuilt below
+            }
         }
-        SafeTensors st = SafeTensors.open(classpathFile(resource));
-        String l = st.metadata().get("labels");
-        Weights head = new Weights(st.getAll(), headSource);
-        Weights encoder = miniLmEncoder(head);
-        BertModel m = miniLm(name, encoder, head, l == null ? null : List.of(l.split(",")));
+        Head h = head.get();
+        Weights encoder = miniLmEncoder(h.weights());
+        BertModel m = miniLm(name, encoder, h.weights(), h.labels());
         Map<String, Tensor> tensors = new HashMap<>(encoder.all());
-        tensors.put("classifier.weight", head.all().get("classifier.weight"));
-        tensors.put("classifier.bias", head.all().get("classifier.bias"));
+        tensors.put("classifier.weight", h.weights().get("classifier.weight", m.labels().size(), 384));
+        tensors.put("classifier.bias", h.weights().get("classifier.bias", m.labels().size()));
         Map<String, String> meta = new HashMap<>();
         meta.put("encoder_source", encoder.source());
-        meta.put("head_source", headSource);
-        if (l != null) meta.put("labels", l);
+        meta.put("head_source", h.weights().source());
+        try {
+            meta.put("labels", JSON.writeValueAsString(m.labels()));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return m; // (a list of strings always serializes)
+        }
         meta.put("fingerprint", io.lrp.explain.Provenance.fingerprint(m));
         ModelCache.write(file, key, tensors, meta);
         return m;
     }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static byte[] resourceBytes(String resource) {
         try (var in = ModelLoader.class.getClassLoader().getResourceAsStream(resource)) {
