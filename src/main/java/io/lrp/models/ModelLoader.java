@@ -129,8 +129,9 @@ public final class ModelLoader {
             Map<String, String> meta = cached.metadata();
             try {
                 List<String> labels = List.of(JSON.readValue(meta.get("labels"), String[].class));
-                BertModel m = miniLm(name, new Weights(cached.tensors(), meta.get("encoder_source")),
-                        new Weights(cached.tensors(), meta.get("head_source")), labels);
+                // written after this model was built from them (every weight checked) and intact (checksum)
+                BertModel m = miniLm(name, new Weights(cached.tensors(), meta.get("encoder_source")).knownFinite(),
+                        new Weights(cached.tensors(), meta.get("head_source")).knownFinite(), labels);
                 io.lrp.explain.Provenance.remember(m, meta.get("fingerprint"));
                 return m;
             } catch (java.io.IOException | IllegalArgumentException | NullPointerException | LrpException e) {

@@ -71,6 +71,8 @@ public final class StartProbe {
             phase("read (checksum, decode)");
             var tok = io.lrp.text.WordPieceTokenizer.loadClasspath(ModelLoader.MINILM_TOKENIZER);
             phase("tokenizer");
+            for (var e : entry.tensors().entrySet()) io.lrp.nn.Weights.checkFinite("x", e.getKey(), e.getValue());
+            phase("finiteness check");
             var c = new io.lrp.models.bert.BertConfig(30522, 384, 6, 12, 1536, 512, 2, 1e-12, 0,
                     java.util.List.of("negative", "positive"), io.lrp.models.bert.BertConfig.Pooling.MEAN);
             m = io.lrp.models.bert.BertModel.load("minilm-sst2", c, new io.lrp.nn.Weights(entry.tensors(), "x"),
