@@ -65,8 +65,8 @@ public final class ModelCache {
             long bytes = Long.parseLong(meta.getOrDefault("data_bytes", "-1"));
             if (!String.valueOf(bytes).equals(meta.get("data_bytes")) || !checksum(file, bytes).equals(meta.get("data_crc32c"))) return null;
             return new Entry(st.getAll(), meta);
-        } catch (LrpException | NumberFormatException e) {
-            return null; // not a readable cache file: rebuilt by the caller
+        } catch (RuntimeException e) {
+            return null; // whatever is wrong with a cache file, the caller builds the model again
         }
     }
 

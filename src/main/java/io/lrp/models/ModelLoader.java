@@ -173,7 +173,7 @@ public final class ModelLoader {
      * entry's size and CRC-32 from the jar's directory (the 90 MB ONNX export is not read for a
      * key); otherwise the SHA-256 of its bytes.
      */
-    private static String resourceIdentity(String resource) {
+    static String resourceIdentity(String resource) {
         java.net.URL url = ModelLoader.class.getClassLoader().getResource(resource);
         if (url == null) throw new LrpException("built-in model resource missing from the classpath: " + resource);
         try {

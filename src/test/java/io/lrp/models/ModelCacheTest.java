@@ -120,6 +120,16 @@ class ModelCacheTest {
         assertNull(ModelCache.read(file, "key A"));
         assertSameModel(uncached, ModelLoader.cachedMiniLm("minilm", "key A", dir, goldenHead(calls)));
         assertEquals(3, calls.get());
+
+        for (int keep : new int[] {0, 5, 100}) { // nothing, part of the length, part of the header
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                ch.truncate(keep);
+            }
+            assertNull(ModelCache.read(file, "key A"), keep + " bytes");
+        }
+        assertSameModel(uncached, ModelLoader.cachedMiniLm("minilm", "key A", dir, goldenHead(calls)));
+        assertEquals(4, calls.get());
+        assertEquals(size, Files.size(file));
     }
 
     @Test
@@ -173,6 +183,26 @@ class ModelCacheTest {
         assertArrayEquals(e.relevance()[0], c.relevance()[0]);
         assertArrayEquals(e.bias(), c.bias());
         assertEquals("positive", cached.labels().get(Relevance.argmax(Relevance.logits(cached, batch)[0])));
+    }
+
+    @Test
+    void keyFollowsTheResourcesContent() throws Exception {
+        // a resource in a directory: the SHA-256 of its bytes
+        byte[] head;
+        try (var in = getClass().getClassLoader().getResourceAsStream(ModelLoader.MINILM_SST2)) { head = in.readAllBytes(); }
+        String hex = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(head));
+        String id = ModelLoader.resourceIdentity(ModelLoader.MINILM_SST2);
+        assertTrue(id.equals(ModelLoader.MINILM_SST2 + " sha256:" + hex) || id.contains("crc32"), id);
+        assertNotEquals(id, ModelLoader.resourceIdentity(ModelLoader.PAPER_SST2));
+        // the ONNX export inside its jar: the entry's size and CRC-32 from the jar's directory
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        long size = 0;
+        try (var in = getClass().getClassLoader().getResourceAsStream(ModelLoader.MINILM_ONNX)) {
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; size += n) crc.update(buf, 0, n);
+        }
+        String onnx = ModelLoader.resourceIdentity(ModelLoader.MINILM_ONNX);
+        assertTrue(onnx.endsWith("!" + ModelLoader.MINILM_ONNX + " size " + size + " crc32 " + Long.toHexString(crc.getValue())), onnx);
     }
 
     @Test
