@@ -272,8 +272,29 @@ public final class ModelLoader {
 
     /** The MiniLM embedding module (word, position, type embeddings and their LayerNorm), frozen. */
     public static io.lrp.nn.Embeddings miniLmEmbeddings() {
-        OnnxWeights onnx = OnnxWeights.readClasspath(MINILM_ONNX);
-        return io.lrp.nn.Embeddings.load(new Weights(onnx.tensors(), onnx.source()), 30522, 512, 2, 384, 1e-12);
+        return io.lrp.nn.Embeddings.load(new Weights(miniLmEmbeddingTensors(), "classpath:" + MINILM_ONNX), 30522, 512, 2, 384, 1e-12);
+    }
+
+    /**
+     * The embedded MiniLM's embedding tensors ("embeddings.*"; the paper models use them frozen),
+     * from the cache in {@code lrp.cache.dir} when it holds them ({@link ModelCache}), else from
+     * the ONNX export (and then written there).
+     */
+    public static Map<String, Tensor> miniLmEmbeddingTensors() { return miniLmEmbeddingTensors(ModelCache.dir()); }
+
+    static Map<String, Tensor> miniLmEmbeddingTensors(Path cacheDir) {
+        String key = cacheDir == null ? null : "minilm-embeddings encoder " + resourceIdentity(MINILM_ONNX);
+        Path file = key == null ? null : ModelCache.file(cacheDir, "minilm-embeddings", key);
+        if (file != null) {
+            ModelCache.Entry cached = ModelCache.read(file, key);
+            if (cached != null) return cached.tensors();
+        }
+        Map<String, Tensor> t = new java.util.TreeMap<>();
+        for (var e : OnnxWeights.readClasspath(MINILM_ONNX).tensors().entrySet()) {
+            if (e.getKey().startsWith("embeddings.")) t.put(e.getKey(), e.getValue());
+        }
+        if (file != null) ModelCache.write(file, key, t, Map.of());
+        return t;
     }
 
     /**

@@ -206,6 +206,48 @@ class ModelCacheTest {
     }
 
     @Test
+    void paperModelEmbeddingsThroughTheCache() throws IOException {
+        Map<String, Tensor> plain = ModelLoader.miniLmEmbeddingTensors(null);
+        assertEquals(0, dir.toFile().list().length);
+        Map<String, Tensor> written = ModelLoader.miniLmEmbeddingTensors(dir);
+        String[] files = dir.toFile().list();
+        assertEquals(1, files.length);
+        Map<String, Tensor> cached = ModelLoader.miniLmEmbeddingTensors(dir);
+        assertEquals(plain.keySet(), cached.keySet());
+        assertTrue(plain.containsKey("embeddings.word_embeddings.weight"));
+        for (String k : plain.keySet()) {
+            assertArrayEquals(plain.get(k).shape(), cached.get(k).shape(), k);
+            assertArrayEquals(plain.get(k).data, written.get(k).data, k);
+            assertArrayEquals(plain.get(k).data, cached.get(k).data, k);
+        }
+        Path file = dir.resolve(files[0]);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.truncate(Files.size(file) - 4);
+        }
+        Map<String, Tensor> rebuilt = ModelLoader.miniLmEmbeddingTensors(dir);
+        for (String k : plain.keySet()) assertArrayEquals(plain.get(k).data, rebuilt.get(k).data, k);
+
+        // paper-sst2 (its embeddings are MiniLM's) explains the same with the cache as without
+        String before = System.getProperty(ModelCache.DIR_PROPERTY);
+        Model viaCache, direct;
+        try {
+            System.clearProperty(ModelCache.DIR_PROPERTY);
+            direct = ModelLoader.load("paper-sst2");
+            System.setProperty(ModelCache.DIR_PROPERTY, dir.toString());
+            viaCache = ModelLoader.load("paper-sst2");
+        } finally {
+            if (before == null) System.clearProperty(ModelCache.DIR_PROPERTY);
+            else System.setProperty(ModelCache.DIR_PROPERTY, before);
+        }
+        assertEquals(direct.source(), viaCache.source());
+        assertEquals(Provenance.fingerprint(direct), Provenance.fingerprint(viaCache));
+        Batch batch = Batch.single(direct.tokenizer().encode("the film is a charming, funny delight").ids());
+        Relevance.Result e = Relevance.compute(direct, batch, Method.LRP_AH_LN, null, Relevance.Options.DEFAULT);
+        Relevance.Result c = Relevance.compute(viaCache, batch, Method.LRP_AH_LN, null, Relevance.Options.DEFAULT);
+        assertArrayEquals(e.relevance()[0], c.relevance()[0]);
+    }
+
+    @Test
     void noDirectoryNoCache() {
         String before = System.getProperty(ModelCache.DIR_PROPERTY);
         try {
