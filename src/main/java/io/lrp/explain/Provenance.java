@@ -81,6 +81,17 @@ public record Provenance(String library, String model, String family, String wei
         return f;
     }
 
+    /**
+     * Records the fingerprint of a model whose weights are bit for bit those of a model it was
+     * computed for before (a model loaded from the cache of {@link io.lrp.models.ModelCache}).
+     */
+    public static void remember(Model model, String fingerprint) {
+        if (fingerprint == null || !fingerprint.startsWith("sha256:")) return;
+        synchronized (FINGERPRINTS) {
+            FINGERPRINTS.put(model, fingerprint);
+        }
+    }
+
     private static void update(MessageDigest md, int[] v) {
         ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
         for (int x : v) b.putInt(x);

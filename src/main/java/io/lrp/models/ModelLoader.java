@@ -47,7 +47,7 @@ public final class ModelLoader {
 
     public static Model load(String spec) {
         if (spec.equals("minilm")) return miniLm(null);
-        if (spec.equals("minilm-sst2")) return miniLmClassifier("minilm-sst2", classpathFile(MINILM_SST2), "classpath:" + MINILM_SST2);
+        if (spec.equals("minilm-sst2")) return builtInMiniLmClassifier("minilm-sst2", MINILM_SST2, ModelCache.dir());
         if (spec.equals("paper-sst2")) return paperModel(classpathFile(PAPER_SST2), null, "paper-sst2", "classpath:" + PAPER_SST2);
         if (spec.equals("paper-imdb")) return paperModel(classpathFile(PAPER_IMDB), null, "paper-imdb", "classpath:" + PAPER_IMDB);
         Path p = Path.of(spec);
@@ -75,10 +75,13 @@ public final class ModelLoader {
     public static BertModel miniLm(Weights head) { return miniLm("minilm", head, null); }
 
     public static BertModel miniLm(String name, Weights head, List<String> labels) {
+        return miniLm(name, miniLmEncoder(head), head, labels);
+    }
+
+    /** The embedded encoder's tensors with the fine-tuned ones of head (if any) in their place. */
+    private static Weights miniLmEncoder(Weights head) {
         OnnxWeights onnx = OnnxWeights.readClasspath(MINILM_ONNX);
-        WordPieceTokenizer tok = WordPieceTokenizer.loadClasspath(MINILM_TOKENIZER);
         Map<String, Tensor> tensors = new HashMap<>(onnx.tensors());
-        String source = onnx.source();
         if (head != null) {
             for (var e : head.all().entrySet()) {
                 if (e.getKey().startsWith("classifier.")) continue;
@@ -86,10 +89,107 @@ public final class ModelLoader {
                 tensors.put(e.getKey(), e.getValue());
             }
             if (!head.has("classifier.bias")) throw new LrpException(head.source() + ": missing tensor 'classifier.bias'");
-            if (labels == null) labels = labels(head.all().get("classifier.bias").size());
         }
+        return new Weights(tensors, onnx.source());
+    }
+
+    private static BertModel miniLm(String name, Weights encoder, Weights head, List<String> labels) {
+        WordPieceTokenizer tok = WordPieceTokenizer.loadClasspath(MINILM_TOKENIZER);
+        if (head != null && labels == null) labels = labels(head.all().get("classifier.bias").size());
         BertConfig c = new BertConfig(30522, 384, 6, 12, 1536, 512, 2, 1e-12, 0, labels == null ? List.of() : labels, BertConfig.Pooling.MEAN);
-        return BertModel.load(name, c, new Weights(tensors, source), head, tok);
+        return BertModel.load(name, c, encoder, head, tok);
+    }
+
+    /**
+     * A built-in MiniLM classifier (a classpath resource holding its head and fine-tuned layers),
+     * through the cache in cacheDir (null: none) under the identity of its resources.
+     */
+    static BertModel builtInMiniLmClassifier(String name, String resource, Path cacheDir) {
+        String headSource = "classpath:" + resource;
+        if (cacheDir == null) return miniLmClassifier(name, classpathFile(resource), headSource);
+        String key = name + " head " + resourceIdentity(resource) + " encoder " + resourceIdentity(MINILM_ONNX);
+        return cachedMiniLm(name, key, cacheDir, () -> {
+            SafeTensors st = SafeTensors.open(classpathFile(resource));
+            String l = st.metadata().get("labels");
+            return new Head(new Weights(st.getAll(), headSource), l == null ? null : List.of(l.split(",")));
+        });
+    }
+
+    /** A classifier head (and fine-tuned encoder tensors) over the embedded MiniLM; labels null: LABEL_i. */
+    record Head(Weights weights, List<String> labels) {}
+
+    /**
+     * MiniLM with a head: from the cache file of key in cacheDir when it is valid, else assembled
+     * from the head the supplier gives (read only then) and written to the cache for the next start.
+     */
+    static BertModel cachedMiniLm(String name, String key, Path cacheDir, java.util.function.Supplier<Head> head) {
+        Path file = ModelCache.file(cacheDir, name, key);
+        ModelCache.Entry cached = ModelCache.read(file, key);
+        if (cached != null) {
+            Map<String, String> meta = cached.metadata();
+            try {
+                List<String> labels = List.of(JSON.readValue(meta.get("labels"), String[].class));
+                // written after this model was built from them (every weight checked) and intact (checksum)
+                BertModel m = miniLm(name, new Weights(cached.tensors(), meta.get("encoder_source")).knownFinite(),
+                        new Weights(cached.tensors(), meta.get("head_source")).knownFinite(), labels);
+                io.lrp.explain.Provenance.remember(m, meta.get("fingerprint"));
+                return m;
+            } catch (java.io.IOException | IllegalArgumentException | NullPointerException | LrpException e) {
+                // metadata that does not assemble a model (written by another version): rebuilt below
+            }
+        }
+        Head h = head.get();
+        Weights encoder = miniLmEncoder(h.weights());
+        BertModel m = miniLm(name, encoder, h.weights(), h.labels());
+        Map<String, Tensor> tensors = new HashMap<>(encoder.all());
+        tensors.put("classifier.weight", h.weights().get("classifier.weight", m.labels().size(), 384));
+        tensors.put("classifier.bias", h.weights().get("classifier.bias", m.labels().size()));
+        Map<String, String> meta = new HashMap<>();
+        meta.put("encoder_source", encoder.source());
+        meta.put("head_source", h.weights().source());
+        try {
+            meta.put("labels", JSON.writeValueAsString(m.labels()));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return m; // (a list of strings always serializes)
+        }
+        meta.put("fingerprint", io.lrp.explain.Provenance.fingerprint(m));
+        ModelCache.write(file, key, tensors, meta);
+        return m;
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static byte[] resourceBytes(String resource) {
+        try (var in = ModelLoader.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) throw new LrpException("built-in model resource missing from the classpath: " + resource);
+            return in.readAllBytes();
+        } catch (java.io.IOException e) {
+            throw new LrpException("cannot read built-in model resource " + resource + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * What identifies a resource's content without reading it: inside a jar, the jar's name and the
+     * entry's size and CRC-32 from the jar's directory (the 90 MB ONNX export is not read for a
+     * key); otherwise the SHA-256 of its bytes.
+     */
+    static String resourceIdentity(String resource) {
+        java.net.URL url = ModelLoader.class.getClassLoader().getResource(resource);
+        if (url == null) throw new LrpException("built-in model resource missing from the classpath: " + resource);
+        try {
+            if (url.openConnection() instanceof java.net.JarURLConnection j) {
+                j.setUseCaches(false);
+                var e = j.getJarEntry();
+                if (e != null && e.getCrc() != -1 && e.getSize() != -1) {
+                    String jar = Path.of(j.getJarFileURL().toURI()).getFileName().toString();
+                    try { j.getJarFile().close(); } catch (java.io.IOException ignored) { /* read-only */ }
+                    return jar + "!" + resource + " size " + e.getSize() + " crc32 " + Long.toHexString(e.getCrc());
+                }
+            }
+        } catch (java.io.IOException | java.net.URISyntaxException | IllegalArgumentException e) {
+            // no jar directory to consult: hash the bytes
+        }
+        return resource + " sha256:" + ModelCache.sha256(resourceBytes(resource));
     }
 
     /** MiniLM with a head (and fine-tuned layers) from a safetensors file; labels from its metadata. */
@@ -172,8 +272,29 @@ public final class ModelLoader {
 
     /** The MiniLM embedding module (word, position, type embeddings and their LayerNorm), frozen. */
     public static io.lrp.nn.Embeddings miniLmEmbeddings() {
-        OnnxWeights onnx = OnnxWeights.readClasspath(MINILM_ONNX);
-        return io.lrp.nn.Embeddings.load(new Weights(onnx.tensors(), onnx.source()), 30522, 512, 2, 384, 1e-12);
+        return io.lrp.nn.Embeddings.load(new Weights(miniLmEmbeddingTensors(), "classpath:" + MINILM_ONNX), 30522, 512, 2, 384, 1e-12);
+    }
+
+    /**
+     * The embedded MiniLM's embedding tensors ("embeddings.*"; the paper models use them frozen),
+     * from the cache in {@code lrp.cache.dir} when it holds them ({@link ModelCache}), else from
+     * the ONNX export (and then written there).
+     */
+    public static Map<String, Tensor> miniLmEmbeddingTensors() { return miniLmEmbeddingTensors(ModelCache.dir()); }
+
+    static Map<String, Tensor> miniLmEmbeddingTensors(Path cacheDir) {
+        String key = cacheDir == null ? null : "minilm-embeddings encoder " + resourceIdentity(MINILM_ONNX);
+        Path file = key == null ? null : ModelCache.file(cacheDir, "minilm-embeddings", key);
+        if (file != null) {
+            ModelCache.Entry cached = ModelCache.read(file, key);
+            if (cached != null) return cached.tensors();
+        }
+        Map<String, Tensor> t = new java.util.TreeMap<>();
+        for (var e : OnnxWeights.readClasspath(MINILM_ONNX).tensors().entrySet()) {
+            if (e.getKey().startsWith("embeddings.")) t.put(e.getKey(), e.getValue());
+        }
+        if (file != null) ModelCache.write(file, key, t, Map.of());
+        return t;
     }
 
     /**

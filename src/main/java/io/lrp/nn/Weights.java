@@ -17,6 +17,7 @@ public final class Weights {
     private final String[] prefixes;
     private final String configSource;
     private final java.util.Set<String> used;   // names handed out by get (shared by copies)
+    private final boolean knownFinite;          // read back from a file written after the check
 
     public Weights(Map<String, Tensor> tensors, String source, String... prefixes) {
         this(tensors, source, "the model configuration", prefixes);
@@ -28,19 +29,29 @@ public final class Weights {
         this.configSource = configSource;
         this.prefixes = prefixes;
         this.used = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        this.knownFinite = false;
     }
 
-    private Weights(Weights w, String configSource) {
+    private Weights(Weights w, String configSource, boolean knownFinite) {
         this.tensors = w.tensors;
         this.source = w.source;
         this.configSource = configSource;
         this.prefixes = w.prefixes;
         this.used = w.used;
+        this.knownFinite = knownFinite;
     }
 
     /** The same weights; shape errors name {@code configSource} (e.g. the config.json path) as what implies the shape. */
     public Weights withConfigSource(String configSource) {
-        return new Weights(this, configSource);
+        return new Weights(this, configSource, knownFinite);
+    }
+
+    /**
+     * The same weights, whose values are known to be finite: tensors written by this library after
+     * a model was built from them and read back intact (io.lrp.models.ModelCache); get skips the check.
+     */
+    public Weights knownFinite() {
+        return new Weights(this, configSource, true);
     }
 
     /** The same tensors, names also tried with these prefixes (a family's, e.g. "roberta."). */
@@ -90,7 +101,7 @@ public final class Weights {
             throw new LrpException(source + ": tensor '" + name + "' has shape " + t.shapeString()
                     + ", but " + configSource + " implies " + Arrays.toString(shape));
         }
-        if (used.add(key(name))) checkFinite(source, key(name), t);
+        if (used.add(key(name)) && !knownFinite) checkFinite(source, key(name), t);
         return t;
     }
 

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lrp.LrpException;
 import io.lrp.models.ModelChecks;
 import io.lrp.io.SafeTensors;
-import io.lrp.io.onnx.OnnxWeights;
 import io.lrp.models.Checkpoint;
 import io.lrp.models.Family;
 import io.lrp.models.Model;
@@ -53,10 +52,9 @@ public final class PaperFamily implements Family {
         Map<String, Tensor> tensors = new HashMap<>(st.getAll());
         String source = sourceName;
         if ("minilm".equals(st.metadata().get("embeddings"))) {
-            OnnxWeights onnx = OnnxWeights.readClasspath(ModelLoader.MINILM_ONNX);
-            for (var e : onnx.tensors().entrySet()) if (e.getKey().startsWith("embeddings.")) tensors.put(e.getKey(), e.getValue());
+            tensors.putAll(ModelLoader.miniLmEmbeddingTensors());
             if (tokenizer == null) tokenizer = WordPieceTokenizer.loadClasspath(ModelLoader.MINILM_TOKENIZER);
-            source += " + embeddings " + onnx.source();
+            source += " + embeddings classpath:" + ModelLoader.MINILM_ONNX;
         }
         return build(file + " config metadata", c, tensors, tokenizer, name, source);
     }
