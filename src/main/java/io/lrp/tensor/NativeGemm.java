@@ -87,15 +87,17 @@ public abstract class NativeGemm implements Gemm {
         FloatBuffer pb = null;
         Packed.Entry e = whole ? constant(b, bRows, turnsConstants()) : null;
         if (e != null && e.rows() == bRows) { // (another shape of the same array: packed per call)
-            FloatBuffer same = transB ? e.turned() : e.plain(), other = transB ? e.plain() : e.turned();
-            if (same != null) {        // op(B) stored as it is read: N,N
-                pb = same;
+            if (turnsConstants()) {
+                // op(B) is always read as stored (N,N), from the cached copy or from one made for
+                // this call: the kernel, and so the rounding, must not depend on what the budget
+                // held when the array was first seen (that depends on when the collector freed
+                // the copies of earlier models)
+                FloatBuffer same = transB ? e.turned() : e.plain();
+                pb = same != null ? same : transB ? s.b.packTransposed(b, bRows, bCols) : s.b.pack(b, 0, bCols, bRows, bCols);
                 tb = false;
                 ldbPacked = transB ? bRows : bCols;
-            } else if (other != null) { // the other layout: op(B) read transposed
-                pb = other;
-                tb = true;
-                ldbPacked = transB ? bCols : bRows;
+            } else if (e.plain() != null) { // as stored, read as the call asks: the per-call packing's kernel too
+                pb = e.plain();
             }
         }
         if (pb == null) pb = s.b.pack(b, bOff, ldb, bRows, bCols);
@@ -156,11 +158,11 @@ public abstract class NativeGemm implements Gemm {
     /**
      * The cache entry of a constant array (rows x cols, row-major), decided when the array is
      * first seen and kept for its life: both layouts if the budget allows (with
-     * {@link #turnsConstants}; MiniLM), else the plain one (BERT-base: with 512 rows the two
-     * kernels run alike, and a transposed copy would cost a pass and a temporary array per
-     * weight on the first call), else none. Which kernel a product with this array runs must not
-     * change with the budget later, or the same model would round differently from one call to
-     * the next (kernels sum in different orders).
+     * {@link #turnsConstants}; MiniLM), else one (the transposed one with
+     * {@link #turnsConstants}: BERT-base), else none. The budget decides only what is cached,
+     * never which kernel runs: with {@link #turnsConstants} every product reads this array as
+     * stored in the layout it needs (N,N), copying it for the call when that layout is not cached,
+     * so the same model rounds the same whatever the budget held (kernels sum in different orders).
      */
     private static Packed.Entry constant(float[] b, int rows, boolean turns) {
         Scratch s = SCRATCH.get();
@@ -187,8 +189,10 @@ public abstract class NativeGemm implements Gemm {
             if (both) {
                 plain = Packed.copyOf(b);
                 turned = Packed.transposedCopyOf(b, rows);
+            } else if (one && turns) {
+                turned = Packed.transposedCopyOf(b, rows); // the forward's x W^T reads it; g W packs a plain copy per call
             } else if (one) {
-                plain = Packed.copyOf(b); // a plain copy: no transposing pass and no temporary
+                plain = Packed.copyOf(b);
             }
             f = new Packed.Entry(plain, turned, rows, new java.util.concurrent.atomic.AtomicLong(both ? 2 * bytes : one ? bytes : 0));
             if (both || one) CLEANER.register(b, f::release); // the budget comes back when the array is collected
@@ -272,6 +276,19 @@ public abstract class NativeGemm implements Gemm {
             }
             buf.clear();
             return buf;
+        }
+
+        /** The rows x cols array (row-major, whole) transposed into the buffer: cols x rows. */
+        FloatBuffer packTransposed(float[] src, int rows, int cols) {
+            reserve(rows * cols);
+            int tile = 32;
+            for (int c0 = 0; c0 < cols; c0 += tile) { // in tiles: reads and writes both stay in cache
+                for (int r0 = 0; r0 < rows; r0 += tile) {
+                    int r1 = Math.min(rows, r0 + tile), c1 = Math.min(cols, c0 + tile);
+                    for (int c = c0; c < c1; c++) for (int r = r0; r < r1; r++) buf.put(c * rows + r, src[r * cols + c]);
+                }
+            }
+            return buf.clear();
         }
 
         /** Copies the rows x cols region at off (row stride ld) into the buffer, contiguous. */

@@ -276,6 +276,36 @@ class GemmTest {
         }
     }
 
+    /**
+     * The same weight values cached in both layouts, in one, or in none give the same bits: the
+     * kernel must not depend on the budget, which depends on when the collector freed the copies
+     * of earlier models (a BF16 and an F32 copy of one model gave logits 1 ulp apart under load).
+     */
+    @Test
+    void theBudgetDoesNotChangeTheBits() {
+        int[][] shapes = {{4, 64, 64}, {4, 172, 64}, {4, 64, 172}, {1, 100, 300}, {7, 256, 1000}, {24, 96, 384}};
+        for (int[] shape : shapes) for (Gemm gm : new Gemm[] {dnnl, blas}) {
+            int m = shape[0], n = shape[1], k = shape[2];
+            Random r = new Random(12);
+            float[] x = random(r, m * k), g = random(r, m * n), values = random(r, n * k);
+            float[][] first = null;
+            for (long room : new long[] {8L * n * k, 4L * n * k, 0L}) { // both layouts, one, none
+                float[] w = values.clone(); // a fresh array: its cache entry is decided now
+                long old = NativeGemm.budget(NativeGemm.cachedBytes() + room);
+                try {
+                    float[] y = new float[m * n], gx = new float[m * k];
+                    gm.sgemm(false, true, m, n, k, 1f, x, 0, k, w, 0, k, true, 0f, y, 0, n);
+                    gm.sgemm(false, false, m, k, n, 1f, g, 0, n, w, 0, k, true, 0f, gx, 0, k);
+                    if (first == null) first = new float[][] {y, gx};
+                    assertArrayEquals(first[0], y, 0f, gm.name() + " x W^T, room " + room + ", " + java.util.Arrays.toString(shape));
+                    assertArrayEquals(first[1], gx, 0f, gm.name() + " g W, room " + room + ", " + java.util.Arrays.toString(shape));
+                } finally {
+                    NativeGemm.budget(old);
+                }
+            }
+        }
+    }
+
     /** The reference itself against the definition, in double (small shapes only). */
     @ParameterizedTest(name = "{0}")
     @MethodSource("allCases")
