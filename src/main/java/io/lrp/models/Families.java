@@ -3,6 +3,7 @@ package io.lrp.models;
 import io.lrp.LrpException;
 import io.lrp.models.bert.BertFamily;
 import io.lrp.models.distilbert.DistilBertFamily;
+import io.lrp.models.graph.GraphFamily;
 import io.lrp.models.paper.PaperFamily;
 import io.lrp.models.roberta.RobertaFamily;
 import java.nio.file.Path;
@@ -17,7 +18,8 @@ public final class Families {
             new BertFamily(),
             new DistilBertFamily(),
             new RobertaFamily(),
-            new PaperFamily());
+            new PaperFamily(),
+            new GraphFamily());
 
     /** Every model_type value some family loads. */
     public static List<String> modelTypes() {
