@@ -184,6 +184,7 @@ public final class GraphModel implements Model {
         int len = batch.length();
         Graph[] out = new Graph[batch.size()];
         for (int b = 0; b < out.length; b++) {
+            if (batch.typeIds()[b * len] == 0 && onlyMasked(batch, b)) continue; // no graph: only masked or padding rows (zero)
             Graph g = GraphRegistry.get(batch.typeIds()[b * len]);
             int n = batch.lengths()[b];
             if (n != g.nodes() + 1) throw new LrpException("graph batch: sample " + b + " has " + n + " positions for " + g.nodes() + " nodes");
@@ -199,6 +200,14 @@ public final class GraphModel implements Model {
         return out;
     }
 
+    private static boolean onlyMasked(Batch batch, int b) {
+        for (int t = 0; t < batch.lengths()[b]; t++) {
+            int id = batch.ids()[b * batch.length() + t];
+            if (id != MASK && id != PAD) return false;
+        }
+        return true;
+    }
+
     /** The node embeddings [B*T, H] on the tape (the tables are parameters when training). */
     public Var embed(Tape tape, Batch batch) {
         Graph[] gs = graphs(batch);
@@ -209,6 +218,7 @@ public final class GraphModel implements Model {
         float[] cont = fd > 0 ? new float[batch.size() * len * fd] : null;
         for (int b = 0; b < gs.length; b++) {
             Graph g = gs[b];
+            if (g == null) continue;
             for (int t = 0; t < batch.lengths()[b]; t++) {
                 int row = b * len + t;
                 if (batch.ids()[row] == MASK) continue;
@@ -279,6 +289,7 @@ public final class GraphModel implements Model {
 
     @Override public Var forward(Tape tape, Var x, Batch batch) {
         Graph[] gs = graphs(batch);
+        for (Graph g : gs) if (g == null) throw new LrpException("graph batch: a sample without a graph");
         int bsz = batch.size(), len = batch.length(), heads = config.heads();
         float scale = (float) (1.0 / Math.sqrt((double) config.hidden() / heads));
         float[] mask = batch.additiveMask();
@@ -317,9 +328,14 @@ public final class GraphModel implements Model {
                 config.edgeCardinalities().length, config.maxDistance(), config.labels().size());
     }
 
-    /** Every parameter after the attribution point (the pair-bias table included). */
+    /**
+     * Every parameter, the embedding tables included: a graph's input is not a token id, so the
+     * tables before the attribution point are part of what identifies the model (provenance).
+     */
     @Override public Map<String, Var> parameters() {
         Map<String, Var> p = new LinkedHashMap<>();
+        p.put("embeddings.node.weight", nodeTable);
+        if (continuous != null) p.put("embeddings.continuous.weight", continuous);
         p.put("encoder.attention_bias.weight", pairTable);
         for (int l = 0; l < blocks.length; l++) {
             Block b = blocks[l];
@@ -342,14 +358,8 @@ public final class GraphModel implements Model {
         p.put(name + ".bias", n.bias());
     }
 
-    /** Every trained parameter: the embedding tables and {@link #parameters()}. */
-    public Map<String, Var> trainableParameters() {
-        Map<String, Var> p = new LinkedHashMap<>();
-        p.put("embeddings.node.weight", nodeTable);
-        if (continuous != null) p.put("embeddings.continuous.weight", continuous);
-        p.putAll(parameters());
-        return p;
-    }
+    /** Every trained parameter ({@link #parameters()}: the embedding tables are trained too). */
+    public Map<String, Var> trainableParameters() { return parameters(); }
 
     /** The tensors to save, by name. */
     public Map<String, Tensor> weights() {

@@ -55,7 +55,9 @@ public final class MoleculeGraphs {
             throw new LrpException("invalid SMILES '" + smiles + "': " + firstLine(e.getMessage()));
         }
         mol = AtomContainerManipulator.suppressHydrogens(mol);
-        if (mol.getAtomCount() == 0) throw new LrpException("SMILES '" + smiles + "' has no heavy atoms: an empty graph");
+        boolean heavy = false;
+        for (IAtom a : mol.atoms()) heavy |= a.getAtomicNumber() == null || a.getAtomicNumber() != 1;
+        if (!heavy) throw new LrpException("SMILES '" + smiles + "' has no heavy atoms: an empty graph");
         for (IAtom a : mol.atoms()) {
             if (a.getImplicitHydrogenCount() == null) a.setImplicitHydrogenCount(0);
         }
@@ -76,7 +78,8 @@ public final class MoleculeGraphs {
     private static String firstLine(String s) {
         if (s == null) return "unknown error";
         int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
+        String line = (nl < 0 ? s : s.substring(0, nl)).strip();
+        return line.endsWith(":") ? line.substring(0, line.length() - 1) : line;
     }
 
     /** The graph of a SMILES string; an invalid one or one without heavy atoms is an LrpException. */

@@ -78,6 +78,8 @@ class MoleculeGraphsTest {
         LrpException e = assertThrows(LrpException.class, () -> MoleculeGraphs.graph("C1CC(("));
         assertTrue(e.getMessage().startsWith("invalid SMILES 'C1CC(('"), e.getMessage());
         assertThrows(LrpException.class, () -> MoleculeGraphs.graph("  "));
+        e = assertThrows(LrpException.class, () -> MoleculeGraphs.graph("[H][H]"));
+        assertEquals("SMILES '[H][H]' has no heavy atoms: an empty graph", e.getMessage());
     }
 
     @Test void baceReadsSplitsAndReportsSkips() throws Exception {
