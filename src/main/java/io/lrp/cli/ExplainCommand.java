@@ -49,7 +49,7 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--target", description = "The logit to explain, by label name or index. Default: the predicted class.")
     String target;
 
-    @Option(names = "--format", defaultValue = "text", description = "text, json (JSON Lines; jsonl is a synonym) or html. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--format", defaultValue = "text", description = "text, json (JSON Lines; jsonl is a synonym) or html; svg with --smiles. Default: ${DEFAULT-VALUE}.")
     String format;
 
     @Option(names = "--words", description = "Text view: merge sub-tokens into words, hide [CLS]/[SEP] (the default).")
@@ -103,7 +103,7 @@ final class ExplainCommand implements Callable<Integer> {
     @Override public Integer call() throws IOException {
         String fmt = format.toLowerCase();
         if (fmt.equals("jsonl")) fmt = "json";
-        if (!List.of("text", "json", "html").contains(fmt)) {
+        if (!List.of("text", "json", "html").contains(fmt) && !(fmt.equals("svg") && smiles != null)) {
             throw new LrpException("unknown format '" + format + "': choose text, json, jsonl or html");
         }
         List<Method> ms = Method.parseList(methods);
@@ -165,14 +165,15 @@ final class ExplainCommand implements Callable<Integer> {
     /** --smiles: one row of explanations per molecule; the text view lists the most relevant atoms. */
     private void explainMolecules(Model m, List<Method> ms, int targetIndex, String fmt, PrintWriter sink) {
         io.lrp.models.graph.GraphModel g = io.lrp.models.graph.GraphExplainer.require(m);
-        if (fmt.equals("html")) throw new LrpException("--smiles: choose --format text or json");
+        if (fmt.equals("html")) throw new LrpException("--smiles: choose --format text, json or svg");
         List<io.lrp.models.graph.Graph> graphs = new ArrayList<>();
         for (String s : smiles) graphs.add(io.lrp.models.graph.GraphExplainer.input(g, s)); // every SMILES checked before any work
         io.lrp.explain.Relevance.Options opt = new io.lrp.explain.Relevance.Options(gamma, io.lrp.explain.Relevance.Options.DEFAULT.igSteps(), seed);
         for (io.lrp.models.graph.Graph graph : graphs) {
             List<Explanation> row = new ArrayList<>();
             for (Method method : ms) row.add(io.lrp.models.graph.GraphExplainer.explain(g, graph, method, targetIndex, opt));
-            if (fmt.equals("json")) for (Explanation e : row) sink.append(JsonLines.toJson(e)).append('\n');
+            if (fmt.equals("svg")) sink.append(io.lrp.models.graph.MoleculeSvg.render(graph.name(), row)).append('\n');
+            else if (fmt.equals("json")) for (Explanation e : row) sink.append(JsonLines.toJson(e)).append('\n');
             else sink.append(io.lrp.models.graph.GraphExplainer.text(row, 5)).append('\n');
             sink.flush();
         }

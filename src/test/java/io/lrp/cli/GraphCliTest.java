@@ -17,10 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** lrp train --arch graph on BACE (a short run), then explain --smiles with the checkpoint, and the bad inputs. */
 class GraphCliTest {
 
-    static Path bace() {
-        Path p = Path.of("..", "shared", "data", "bace", "bace.csv");
-        return Files.exists(p) ? p : Path.of("/work/shared/data/bace/bace.csv");
-    }
+    static Path bace() { return io.lrp.SharedFiles.require("data/bace/bace.csv"); }
 
     @Test
     void trainsWritesTheSplitAndExplainsMolecules(@TempDir Path dir) throws Exception {
@@ -51,6 +48,15 @@ class GraphCliTest {
         CliRunner.Result text = CliRunner.run("explain", "--model", model.toString(), "--smiles", "c1ccccc1O");
         assertEquals(0, text.code(), text.err());
         assertTrue(text.out().contains("lrp-ah-ln") && text.out().contains("[sum "), text.out());
+
+        Path svg = dir.resolve("para.svg");
+        CliRunner.Result pic = CliRunner.run("explain", "--model", model.toString(), "--smiles", "CC(=O)Nc1ccc(O)cc1", "--format", "svg",
+                "--method", "lrp-ah-ln,gi", "--out", svg.toString());
+        assertEquals(0, pic.code(), pic.err());
+        String s = Files.readString(svg);
+        assertTrue(s.startsWith("<?xml") && s.contains("<svg"), s.substring(0, Math.min(200, s.length())));
+        // each drawing's most relevant atom glows at full strength, red (positive) or blue (negative)
+        assertTrue(s.contains("'#FF0000'") || s.contains("'#0000FF'"), "no atom at full strength");
 
         CliRunner.Result bad = CliRunner.run("explain", "--model", model.toString(), "--smiles", "C1CC((");
         assertEquals(2, bad.code());

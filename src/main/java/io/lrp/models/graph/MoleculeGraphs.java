@@ -75,6 +75,19 @@ public final class MoleculeGraphs {
         return mol;
     }
 
+    /**
+     * The molecule as {@link #parse} numbers its atoms (hydrogens folded), without atom typing:
+     * for drawing, where typed atoms would be labelled like unusual ones.
+     */
+    public static IAtomContainer parseForDrawing(String smiles) {
+        parse(smiles); // the same checks and messages
+        try {
+            return AtomContainerManipulator.suppressHydrogens(new SmilesParser(SilentChemObjectBuilder.getInstance()).parseSmiles(smiles.trim()));
+        } catch (InvalidSmilesException e) {
+            throw new LrpException("invalid SMILES '" + smiles + "': " + firstLine(e.getMessage()));
+        }
+    }
+
     private static String firstLine(String s) {
         if (s == null) return "unknown error";
         int nl = s.indexOf('\n');

@@ -83,8 +83,7 @@ class MoleculeGraphsTest {
     }
 
     @Test void baceReadsSplitsAndReportsSkips() throws Exception {
-        Path bace = Path.of("..", "shared", "data", "bace", "bace.csv");
-        if (!Files.exists(bace)) bace = Path.of("/work/shared/data/bace/bace.csv");
+        Path bace = io.lrp.SharedFiles.require("data/bace/bace.csv");
         MoleculeData.Set set = MoleculeData.read(bace);
         assertEquals(1513, set.entries().size() + set.skipped().size(), "every data row is read or reported");
         assertTrue(set.entries().size() > 1500, "CDK parses nearly all of BACE: " + set.skipped());
