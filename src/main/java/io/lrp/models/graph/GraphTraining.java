@@ -29,7 +29,7 @@ public final class GraphTraining {
     public record Settings(int hidden, int heads, int blocks, int ffn, int maxDistance, double dropout,
                            int epochs, double lr, int batch, long seed, Integer limit) {
         public static Settings defaults(int epochs, double lr, int batch, long seed, Integer limit) {
-            return new Settings(64, 8, 4, 128, 8, 0.2, epochs, lr, batch, seed, limit);
+            return new Settings(64, 8, 4, 128, 8, 0.1, epochs, lr, batch, seed, limit);
         }
     }
 
