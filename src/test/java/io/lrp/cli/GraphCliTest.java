@@ -28,6 +28,12 @@ class GraphCliTest {
         assertTrue(r.out().contains("scaffold split (seed 3): 48 train, "), r.out());
         double auc = Double.parseDouble(r.out().replaceAll("(?s).*test ROC-AUC ([0-9.]+).*", "$1"));
         assertTrue(auc >= 0 && auc <= 1, r.out());
+        // the same command again resumes after the finished epoch (nothing left to train): the same model and numbers
+        CliRunner.Result again = CliRunner.run("train", "--arch", "graph", "--data", bace().toString(), "--out", out.toString(),
+                "--epochs", "1", "--limit", "48", "--batch", "16", "--seed", "3");
+        assertEquals(0, again.code(), again.err());
+        assertTrue(Files.isRegularFile(out.resolve("last.safetensors")), "the resume state is written");
+        assertEquals(r.out().replaceAll("(?s).*(test ROC-AUC [0-9.]+).*", "$1"), again.out().replaceAll("(?s).*(test ROC-AUC [0-9.]+).*", "$1"));
         List<String> split = Files.readAllLines(out.resolve("split.tsv"));
         assertEquals(1514, split.size(), "a header and every BACE row");
         Path model = out.resolve("model.safetensors");
@@ -45,9 +51,10 @@ class GraphCliTest {
         Explanation.Conservation c = x.conservation();
         assertEquals(c.logit(), c.sum() + c.bias(), 1e-5 * Math.max(1, Math.abs(c.logit())));
 
-        CliRunner.Result text = CliRunner.run("explain", "--model", model.toString(), "--smiles", "c1ccccc1O");
+        CliRunner.Result text = CliRunner.run("explain", "--model", model.toString(), "--smiles", "c1ccccc1O", "--target", "active");
         assertEquals(0, text.code(), text.err());
         assertTrue(text.out().contains("lrp-ah-ln") && text.out().contains("[sum "), text.out());
+        assertTrue(text.out().contains(" (logit ") , text.out());
 
         Path svg = dir.resolve("para.svg");
         CliRunner.Result pic = CliRunner.run("explain", "--model", model.toString(), "--smiles", "CC(=O)Nc1ccc(O)cc1", "--format", "svg",
