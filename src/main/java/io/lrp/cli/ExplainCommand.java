@@ -57,7 +57,7 @@ final class ExplainCommand implements Callable<Integer> {
             + " at the end-of-sequence token) and explain each one's logit over everything before it.")
     Integer generate;
 
-    @Option(names = "--format", defaultValue = "text", description = "text, json (JSON Lines; jsonl is a synonym) or html. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--format", defaultValue = "text", description = "text, json (JSON Lines; jsonl is a synonym) or html; svg with --smiles. Default: ${DEFAULT-VALUE}.")
     String format;
 
     @Option(names = "--words", description = "Text view: merge sub-tokens into words, hide [CLS]/[SEP] (the default).")
@@ -71,6 +71,9 @@ final class ExplainCommand implements Callable<Integer> {
 
     @Option(names = "--ids", split = ",", description = "Explain this token-id sequence instead of a text (e.g. 101,2023,102).")
     int[] ids;
+
+    @Option(names = "--smiles", description = "Explain this molecule (a SMILES string; repeatable) with a graph model (lrp train --arch graph).")
+    List<String> smiles;
 
     @Option(names = "--truncate", description = "The same as --long truncate.")
     boolean truncate;
@@ -108,13 +111,13 @@ final class ExplainCommand implements Callable<Integer> {
     @Override public Integer call() throws IOException {
         String fmt = format.toLowerCase();
         if (fmt.equals("jsonl")) fmt = "json";
-        if (!List.of("text", "json", "html").contains(fmt)) {
+        if (!List.of("text", "json", "html").contains(fmt) && !(fmt.equals("svg") && smiles != null)) {
             throw new LrpException("unknown format '" + format + "': choose text, json, jsonl or html");
         }
         List<Method> ms = Method.parseList(methods);
-        int sources = (ids != null ? 1 : 0) + (file != null ? 1 : 0) + (texts.isEmpty() ? 0 : 1);
-        if (sources == 0) throw new LrpException("nothing to explain: give a TEXT, --file or --ids");
-        if (sources > 1) throw new LrpException("give one of: texts, --file, --ids");
+        int sources = (ids != null ? 1 : 0) + (file != null ? 1 : 0) + (texts.isEmpty() ? 0 : 1) + (smiles != null ? 1 : 0);
+        if (sources == 0) throw new LrpException("nothing to explain: give a TEXT, --file, --ids or --smiles");
+        if (sources > 1) throw new LrpException("give one of: texts, --file, --ids, --smiles");
         for (int i = 0; i < texts.size(); i++) {
             if (texts.get(i).isBlank()) {
                 throw new LrpException("empty text: TEXT " + (i + 1) + " of " + texts.size()
@@ -145,7 +148,9 @@ final class ExplainCommand implements Callable<Integer> {
         PrintWriter sink = atomic != null ? atomic.writer() : spec.commandLine().getOut();
         try {
             Output output = new Output(fmt, m, sink);
-            if (ids != null) {
+            if (smiles != null) {
+                explainMolecules(m, ms, targetIndex, fmt, sink);
+            } else if (ids != null) {
                 List<Explanation> row = new ArrayList<>();
                 try (Progress p = new Progress(System.err, "explain", ms.size()).ticking()) {
                     for (Method method : ms) {
@@ -169,6 +174,23 @@ final class ExplainCommand implements Callable<Integer> {
         }
         if (out != null) spec.commandLine().getErr().println("wrote " + out);
         return 0;
+    }
+
+    /** --smiles: one row of explanations per molecule; the text view lists the most relevant atoms. */
+    private void explainMolecules(Model m, List<Method> ms, int targetIndex, String fmt, PrintWriter sink) {
+        io.lrp.models.graph.GraphModel g = io.lrp.models.graph.GraphExplainer.require(m);
+        if (fmt.equals("html")) throw new LrpException("--smiles: choose --format text, json or svg");
+        List<io.lrp.models.graph.Graph> graphs = new ArrayList<>();
+        for (String s : smiles) graphs.add(io.lrp.models.graph.GraphExplainer.input(g, s)); // every SMILES checked before any work
+        io.lrp.explain.Relevance.Options opt = new io.lrp.explain.Relevance.Options(gamma, io.lrp.explain.Relevance.Options.DEFAULT.igSteps(), seed);
+        for (io.lrp.models.graph.Graph graph : graphs) {
+            List<Explanation> row = new ArrayList<>();
+            for (Method method : ms) row.add(io.lrp.models.graph.GraphExplainer.explain(g, graph, method, targetIndex, opt));
+            if (fmt.equals("svg")) sink.append(io.lrp.models.graph.MoleculeSvg.render(graph.name(), row)).append('\n');
+            else if (fmt.equals("json")) for (Explanation e : row) sink.append(JsonLines.toJson(e)).append('\n');
+            else sink.append(io.lrp.models.graph.GraphExplainer.text(row, 5)).append('\n');
+            sink.flush();
+        }
     }
 
     private LongInputs longMode;

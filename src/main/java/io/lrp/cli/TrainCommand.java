@@ -46,13 +46,14 @@ final class TrainCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Option(names = "--arch", required = true, description = {"minilm-head: the embedded MiniLM encoder, its top --finetune-layers fine-tuned, a new linear head;",
-            "paper: the paper's attention-only model (3 blocks, pooler, classifier) on MiniLM's frozen embeddings."})
+            "paper: the paper's attention-only model (3 blocks, pooler, classifier) on MiniLM's frozen embeddings;",
+            "graph: a Graphormer-style graph Transformer on a molecule CSV (smiles,Class), seeded scaffold split 80/10/10 (no --dev)."})
     String arch;
 
     @Option(names = "--data", required = true, description = "Training set (stsa, glue TSV or jsonl).")
     Path data;
 
-    @Option(names = "--dev", required = true, description = "Development set, for model selection.")
+    @Option(names = "--dev", description = "Development set, for model selection (required except for --arch graph).")
     Path dev;
 
     @Option(names = "--test", description = "Test set, evaluated once with the selected model.")
@@ -86,9 +87,11 @@ final class TrainCommand implements Callable<Integer> {
     boolean bucket;
 
     @Override public Integer call() throws Exception {
-        if (!arch.equals("minilm-head") && !arch.equals("paper")) {
-            throw new LrpException("unknown --arch '" + arch + "': supported: minilm-head, paper");
+        if (!arch.equals("minilm-head") && !arch.equals("paper") && !arch.equals("graph")) {
+            throw new LrpException("unknown --arch '" + arch + "': supported: minilm-head, paper, graph");
         }
+        if (arch.equals("graph")) return trainGraph();
+        if (dev == null) throw new LrpException("--dev is required for --arch " + arch);
         if (bucket && !arch.equals("paper")) throw new LrpException("--bucket is for --arch paper (minilm-head trains on cached, already cut inputs)");
         if (epochs < 1 || batch < 1 || !(lr > 0) || !Double.isFinite(lr)) throw new LrpException("--epochs, --batch and --lr must be positive");
         if (limit != null && limit < 1) throw new LrpException("--limit must be >= 1, got " + limit);
@@ -125,6 +128,25 @@ final class TrainCommand implements Callable<Integer> {
             Model trained = arch.equals("paper") ? ModelLoader.paperModel(file, null, "trained") : ModelLoader.miniLmClassifier("trained", file);
             w.printf(Locale.ROOT, "test accuracy %.4f on %s%n", accuracy(trained, testSet), test);
         }
+        return 0;
+    }
+
+    /** --arch graph: the split comes from the data (scaffolds), so --dev, --test and the text options do not apply. */
+    private int trainGraph() {
+        if (dev != null || test != null || format != null || bucket) {
+            throw new LrpException("--arch graph splits --data by scaffold itself: --dev, --test, --format and --bucket do not apply");
+        }
+        if (epochs < 1 || batch < 1 || !(lr > 0) || !Double.isFinite(lr)) throw new LrpException("--epochs, --batch and --lr must be positive");
+        if (limit != null && limit < 1) throw new LrpException("--limit must be >= 1, got " + limit);
+        if (Files.exists(out) && !Files.isDirectory(out)) throw new LrpException("--out " + out + " exists and is not a directory");
+        Args.readableFile(data, "molecule CSV");
+        var r = io.lrp.models.graph.GraphTraining.train(data, out,
+                io.lrp.models.graph.GraphTraining.Settings.defaults(epochs, lr, batch, seed, limit), System.err);
+        PrintWriter w = spec.commandLine().getOut();
+        w.printf(Locale.ROOT, "scaffold split (seed %d): %d train, %d valid, %d test molecules (%d rows skipped), written to %s%n",
+                seed, r.train(), r.valid(), r.test(), r.skipped(), r.split());
+        w.printf(Locale.ROOT, "best valid ROC-AUC %.4f (epoch %d), written to %s%n", r.bestValidAuc(), r.bestEpoch(), r.model());
+        w.printf(Locale.ROOT, "test ROC-AUC %.4f%n", r.testAuc());
         return 0;
     }
 

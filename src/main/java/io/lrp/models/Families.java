@@ -5,6 +5,7 @@ import io.lrp.models.bert.BertFamily;
 import io.lrp.models.distilbert.DistilBertFamily;
 import io.lrp.models.gpt2.Gpt2Family;
 import io.lrp.models.llama.LlamaFamily;
+import io.lrp.models.graph.GraphFamily;
 import io.lrp.models.paper.PaperFamily;
 import io.lrp.models.roberta.RobertaFamily;
 import java.nio.file.Path;
@@ -21,7 +22,8 @@ public final class Families {
             new RobertaFamily(),
             new PaperFamily(),
             new Gpt2Family(),
-            new LlamaFamily());
+            new LlamaFamily(),
+            new GraphFamily());
 
     /** Every model_type value some family loads. */
     public static List<String> modelTypes() {

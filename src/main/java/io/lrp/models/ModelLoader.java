@@ -209,6 +209,7 @@ public final class ModelLoader {
      */
     static Model trained(Path file, String name) {
         Map<String, String> meta = SafeTensors.open(file).metadata();
+        if (io.lrp.models.graph.GraphFamily.isGraphFile(meta)) return io.lrp.models.graph.GraphFamily.fromSafetensors(file, name);
         if (meta.containsKey("config")) return paperModel(file, null, name);
         String base = meta.get("base");
         if (base != null && base.startsWith("all-MiniLM-L6-v2")) return miniLmClassifier(name, file);

@@ -110,8 +110,9 @@ public final class Trainer<T> {
                 correct += countCorrect(logits.value, labels);
                 bar.advance(mb.size(), String.format(Locale.ROOT, "loss %.4f acc %.3f", lossSum / seen, (double) correct / seen));
             }
-            double devAcc = accuracy(task, devOrder);
-            log.printf(Locale.ROOT, "epoch %d: train loss %.4f, train acc %.4f, dev acc %.4f%n", epoch, lossSum / seen, (double) correct / seen, devAcc);
+            double devAcc = devMetric == null ? accuracy(task, devOrder) : devMetric.applyAsDouble(devOrder);
+            log.printf(Locale.ROOT, "epoch %d: train loss %.4f, train acc %.4f, dev %s %.4f%n", epoch, lossSum / seen, (double) correct / seen,
+                    devMetricName, devAcc);
             if (devAcc > best) {
                 best = devAcc;
                 bestEpoch = epoch;
@@ -143,6 +144,16 @@ public final class Trainer<T> {
     public static final String STATE_FILE = "last.safetensors";
 
     private java.util.function.IntConsumer afterEpoch;
+
+    private java.util.function.ToDoubleFunction<List<T>> devMetric;
+    private String devMetricName = "acc";
+
+    /** Select the model by this score of the dev set (higher is better) instead of its accuracy; the files keep their key names. */
+    public Trainer<T> selectBy(String name, java.util.function.ToDoubleFunction<List<T>> metric) {
+        this.devMetricName = name;
+        this.devMetric = metric;
+        return this;
+    }
 
     /** Called after each epoch's files are written (tests use it to stop a run mid-way). */
     public Trainer<T> afterEpoch(java.util.function.IntConsumer hook) {
