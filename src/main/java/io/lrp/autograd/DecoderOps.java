@@ -1,5 +1,6 @@
 package io.lrp.autograd;
 
+import io.lrp.tensor.Bf16Matrix;
 import io.lrp.tensor.Gemm;
 import io.lrp.tensor.JavaGemm;
 import io.lrp.tensor.Parallel;
@@ -13,6 +14,64 @@ import io.lrp.tensor.Tensor;
  */
 public final class DecoderOps {
     private DecoderOps() {}
+
+    // ---------------------------------------------------------------- BF16 linear layers
+
+    /**
+     * y = x W^T + b with W [out, in] kept as bfloat16 ({@link Bf16Matrix}: widened per block
+     * inside the product), the same node as {@link Ops#linear} for constant weights: the
+     * backward g W and the bias relevance under every rule, the gamma rule's product with the
+     * boosted weights widened the same way. The weights are constants (explanations, generation).
+     */
+    public static Var linear(Tape tape, Var x, Bf16Matrix w, Var b, Role role, String name) {
+        int out = w.rows(), in = w.cols();
+        if (x.value.dim(-1) != in) {
+            throw new IllegalArgumentException(name + ": input " + x.value.shapeString() + " vs weight [" + out + ", " + in + "]");
+        }
+        if (b != null && b.requiresGrad()) throw new IllegalStateException(name + ": BF16 layers hold constants");
+        int n = x.value.size() / in;
+        int[] shape = x.value.shape();
+        shape[shape.length - 1] = out;
+        Tensor y = Tensor.uninitialized(shape);
+        w.timesTransposed(n, x.value.data, b == null ? null : b.value.data, y.data, 0f);
+        boolean grad = tape.needsGrad(x);
+        Var yv = Ops.out(y, grad);
+        if (!grad) return yv;
+        Rule rule = tape.rules().get(role);
+        if (rule instanceof Rule.Gamma gr) {
+            float gamma = (float) gr.gamma();
+            float[] bp = null;
+            if (b != null) {
+                bp = new float[out];
+                for (int i = 0; i < out; i++) bp[i] = b.value.data[i] + gamma * Math.max(b.value.data[i], 0f);
+            }
+            float[] zp = new float[y.size()];
+            w.timesTransposed(n, x.value.data, bp, zp, gamma);
+            float[] ratio = zp; // y / zp in place: zp is read nowhere else
+            for (int i = 0; i < ratio.length; i++) ratio[i] = y.data[i] / zp[i];
+            float[] bias = bp;
+            tape.record(new Tape.Node() {
+                public Var output() { return yv; }
+                public void backward(float[] g) {
+                    float[] gz = new float[g.length];
+                    for (int i = 0; i < g.length; i++) gz[i] = g[i] * ratio[i];
+                    if (bias != null) tape.addBiasRelevance(name, gz, bias, n, out);
+                    float accumulate = x.grad == null ? 0f : 1f;
+                    w.leftTimes(n, gz, accumulate, x.gradBuffer(), gamma);
+                }
+            });
+            return yv;
+        }
+        tape.record(new Tape.Node() {
+            public Var output() { return yv; }
+            public void backward(float[] g) {
+                if (b != null) tape.addBiasRelevance(name, g, b.value.data, n, out);
+                float accumulate = x.grad == null ? 0f : 1f; // a fresh buffer is zero: overwrite, nothing to read
+                w.leftTimes(n, g, accumulate, x.gradBuffer(), 0f);
+            }
+        });
+        return yv;
+    }
 
     // ---------------------------------------------------------------- RMSNorm
 
