@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the relevance of the same weights widened to F32 when loaded (the F32 path), to within float32
  * summation order (relative 1e-5 of the largest |R|), and conserves within 1e-5.
  */
-class LlamaBf16Test {
+public class LlamaBf16Test {
     @TempDir static Path dir;
     static LlamaModel bf16, widened;
 
@@ -48,7 +48,7 @@ class LlamaBf16Test {
     }
 
     /** A safetensors file with every tensor as BF16 (rounded to nearest even). */
-    static void writeBf16(Path file, Map<String, Tensor> tensors) throws Exception {
+    public static void writeBf16(Path file, Map<String, Tensor> tensors) throws Exception {
         ObjectMapper json = new ObjectMapper();
         ObjectNode header = json.createObjectNode();
         ByteArrayOutputStream data = new ByteArrayOutputStream();
