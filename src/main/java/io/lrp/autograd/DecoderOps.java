@@ -1,6 +1,6 @@
 package io.lrp.autograd;
 
-import io.lrp.tensor.Bf16Matrix;
+import io.lrp.tensor.BlockedMatrix;
 import io.lrp.tensor.Gemm;
 import io.lrp.tensor.JavaGemm;
 import io.lrp.tensor.Parallel;
@@ -18,12 +18,12 @@ public final class DecoderOps {
     // ---------------------------------------------------------------- BF16 linear layers
 
     /**
-     * y = x W^T + b with W [out, in] kept as bfloat16 ({@link Bf16Matrix}: widened per block
-     * inside the product), the same node as {@link Ops#linear} for constant weights: the
+     * y = x W^T + b with W [out, in] multiplied a block of rows at a time ({@link BlockedMatrix}:
+     * BF16 weights widened per block inside the product, or large F32 ones), the same node as {@link Ops#linear} for constant weights: the
      * backward g W and the bias relevance under every rule, the gamma rule's product with the
      * boosted weights widened the same way. The weights are constants (explanations, generation).
      */
-    public static Var linear(Tape tape, Var x, Bf16Matrix w, Var b, Role role, String name) {
+    public static Var linear(Tape tape, Var x, BlockedMatrix w, Var b, Role role, String name) {
         int out = w.rows(), in = w.cols();
         if (x.value.dim(-1) != in) {
             throw new IllegalArgumentException(name + ": input " + x.value.shapeString() + " vs weight [" + out + ", " + in + "]");

@@ -8,7 +8,7 @@ package io.lrp.tensor;
  * the F32 sgemm of {@link Gemm#get()}: the arithmetic is float32 throughout, only the storage is
  * BF16. No BF16 arithmetic runs (oneDNN's BF16 kernels need AVX-512 BF16).
  */
-public final class Bf16Matrix {
+public final class Bf16Matrix implements BlockedMatrix {
     /** Widened floats per block: 8 MB, small beside the matrices and large enough for the sgemm to run at its rate. */
     static volatile int blockFloats = Integer.getInteger("lrp.bf16.block", 1 << 21); // (tests set it small)
 
@@ -24,9 +24,9 @@ public final class Bf16Matrix {
         this.cols = cols;
     }
 
-    public int rows() { return rows; }
-    public int cols() { return cols; }
-    public long bytes() { return 2L * data.length; }
+    @Override public int rows() { return rows; }
+    @Override public int cols() { return cols; }
+    @Override public long bytes() { return 2L * data.length; }
 
     /** float32 to bfloat16 bits, rounded to nearest even (NaN stays a quiet NaN), as torch's .to(bfloat16). */
     public static short fromFloat(float f) {
@@ -72,10 +72,12 @@ public final class Bf16Matrix {
     }
 
     /** Row r widened into dst at off (an embedding lookup). */
-    public void row(int r, float[] dst, int off) { widen(data, r * cols, dst, off, cols, 0f); }
+    @Override public void row(int r, float[] dst, int off) { widen(data, r * cols, dst, off, cols, 0f); }
 
-    /** Which kernel the products run, for lrp info and lrp bench. */
-    public static String kernel() {
+    @Override public String kernel() { return describe(); }
+
+    /** Which kernel the products of BF16 matrices run, for lrp info and lrp bench. */
+    public static String describe() {
         return "BF16 weights, widened per block to F32 in the java kernel (" + (vectorWiden() ? "vector, 8 lanes" : "scalar")
                 + ") for the F32 sgemm (" + Gemm.get().name() + "); no AVX-512 BF16 kernel here";
     }
@@ -87,27 +89,33 @@ public final class Bf16Matrix {
      * with W [out, in]. With gamma > 0 the weights are w + gamma max(w, 0) (the gamma rule's
      * product); the bias is passed as the caller wants it.
      */
-    public void timesTransposed(int n, float[] x, float[] bias, float[] y, float gamma) {
+    @Override public void timesTransposed(int n, float[] x, float[] bias, float[] y, float gamma) {
         Gemm gemm = Gemm.get();
-        int block = Math.max(1, Math.min(rows, blockFloats / Math.max(1, cols)));
+        int block = blockRows(rows, cols);
         float[] w = scratch(block * cols);
         for (int r0 = 0; r0 < rows; r0 += block) {
             int r1 = Math.min(rows, r0 + block), br = r1 - r0;
             widenParallel(r0 * cols, w, br * cols, gamma);
             gemm.sgemm(false, true, n, br, cols, 1f, x, 0, cols, w, 0, cols, 0f, y, r0, rows);
         }
-        if (bias != null) {
-            for (int i = 0; i < n; i++) for (int j = 0; j < rows; j++) y[i * rows + j] += bias[j];
-        }
+        addBias(n, rows, bias, y);
     }
+
+    static void addBias(int n, int rows, float[] bias, float[] y) {
+        if (bias == null) return;
+        for (int i = 0; i < n; i++) for (int j = 0; j < rows; j++) y[i * rows + j] += bias[j];
+    }
+
+    /** Rows per block: blockFloats values, at least one row. */
+    static int blockRows(int rows, int cols) { return Math.max(1, Math.min(rows, blockFloats / Math.max(1, cols))); }
 
     /**
      * gx[n, cols] = g[n, rows] W + beta gx: the gradient of a linear layer's input. Blocks of
      * rows of W are the sum's index, so each block adds its share to gx.
      */
-    public void leftTimes(int n, float[] g, float beta, float[] gx, float gamma) {
+    @Override public void leftTimes(int n, float[] g, float beta, float[] gx, float gamma) {
         Gemm gemm = Gemm.get();
-        int block = Math.max(1, Math.min(rows, blockFloats / Math.max(1, cols)));
+        int block = blockRows(rows, cols);
         float[] w = scratch(block * cols);
         for (int r0 = 0; r0 < rows; r0 += block) {
             int r1 = Math.min(rows, r0 + block), br = r1 - r0;
@@ -123,7 +131,7 @@ public final class Bf16Matrix {
     private static final ThreadLocal<float[]> SCRATCH = new ThreadLocal<>();
 
     /** This thread's block buffer, at least n floats (kept: the block size repeats). */
-    private static float[] scratch(int n) {
+    static float[] scratch(int n) {
         float[] s = SCRATCH.get();
         if (s == null || s.length < n) {
             s = new float[n];

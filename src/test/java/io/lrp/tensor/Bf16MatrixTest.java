@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** BF16 rounding, the widening kernels (vector = scalar, bit for bit) and both blocked products against plain loops. */
+/** BF16 rounding, the widening kernels (vector = scalar, bit for bit) and both blocked products (BF16, F32) against plain loops. */
 class Bf16MatrixTest {
 
     @Test
@@ -43,14 +43,15 @@ class Bf16MatrixTest {
         SplittableRandom r = new SplittableRandom(11);
         Tensor wf = new Tensor(new float[out * in], out, in);
         for (int i = 0; i < wf.size(); i++) wf.data[i] = (float) r.nextGaussian();
-        Bf16Matrix w = Bf16Matrix.of(wf);
-        float[] wd = w.widen().data, x = new float[n * in], g = new float[n * out], bias = new float[out];
+        Bf16Matrix bf = Bf16Matrix.of(wf);
+        float[] wd = bf.widen().data, x = new float[n * in], g = new float[n * out], bias = new float[out];
         for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
         for (int i = 0; i < g.length; i++) g[i] = (float) r.nextGaussian();
         for (int i = 0; i < out; i++) bias[i] = (float) r.nextGaussian();
         int old = Bf16Matrix.blockFloats;
         for (int block : new int[] {old, 3 * in, in - 1}) { // one block; blocks of 3 rows and the rest; a row per block
           Bf16Matrix.blockFloats = block;
+         for (BlockedMatrix w : new BlockedMatrix[] {bf, new F32Matrix(bf.widen())}) {
           for (float gamma : new float[] {0f, 0.5f}) {
             float[] y = new float[n * out], gx = new float[n * in];
             java.util.Arrays.fill(gx, 1f);
@@ -69,6 +70,7 @@ class Bf16MatrixTest {
                 }
             }
           }
+         }
         }
         Bf16Matrix.blockFloats = old;
     }

@@ -45,7 +45,7 @@ public abstract class DecoderModel implements Model {
     /** Which product kernel the linear layers run, for lrp info and lrp bench. */
     public String productKernel() {
         return weightsInMemory().equals("F32") ? "F32 sgemm (" + io.lrp.tensor.Gemm.get().name() + "), F32 weights"
-                : io.lrp.tensor.Bf16Matrix.kernel();
+                : io.lrp.tensor.Bf16Matrix.describe();
     }
 
     /** Records the dtypes the checkpoint stored the weights in (for lrp info). */

@@ -11,6 +11,8 @@ import io.lrp.models.decoder.DecoderModel;
 import io.lrp.models.decoder.DecoderTokenizer;
 import io.lrp.models.decoder.KvCache;
 import io.lrp.tensor.Bf16Matrix;
+import io.lrp.tensor.BlockedMatrix;
+import io.lrp.tensor.F32Matrix;
 import io.lrp.tensor.Tensor;
 
 import java.nio.file.Path;
@@ -69,10 +71,11 @@ public final class LlamaModel extends DecoderModel {
     record Block(Var inputNorm, Proj q, Proj k, Proj v, Proj o, Var postNorm, Proj gate, Proj up, Proj down) {}
 
     /**
-     * A weight matrix [out, in] in F32 (weight) or kept as BF16 (w16, the other null), with its
+     * A weight matrix [out, in]: F32 for the backend's products (weight), or multiplied a block
+     * at a time (w16: kept BF16, or the F32 matrices of a large model; the other null), with its
      * bias: a linear layer, the embedding table, the head.
      */
-    record Proj(String name, Var weight, Bf16Matrix w16, Var bias, Role role) {
+    record Proj(String name, Var weight, BlockedMatrix w16, Var bias, Role role) {
         Var apply(Tape tape, Var x) {
             return w16 != null ? DecoderOps.linear(tape, x, w16, bias, role, name) : Ops.linear(tape, x, weight, bias, role, name);
         }
@@ -89,7 +92,13 @@ public final class LlamaModel extends DecoderModel {
         long bytes() { return w16 != null ? w16.bytes() : 4L * weight.value.size(); }
 
         /** The weight as a parameter: itself, or for BF16 a stand-in holding a hash of its bits (fingerprints). */
-        Var parameter() { return w16 != null ? Var.constant(w16.digest()) : weight; }
+        Var parameter() {
+            if (w16 instanceof F32Matrix f) return Var.constant(new Tensor(f.data, f.rows(), f.cols()));
+            return w16 != null ? Var.constant(((Bf16Matrix) w16).digest()) : weight;
+        }
+
+        /** An F32 matrix moved to the blocked products (large models). */
+        Proj blocked() { return weight == null ? this : new Proj(name, null, new F32Matrix(weight.value), bias, role); }
     }
 
     /**
@@ -97,6 +106,33 @@ public final class LlamaModel extends DecoderModel {
      * them to F32 when loaded, as F16 weights always are).
      */
     static boolean keepBf16() { return !"widen".equals(System.getProperty("lrp.bf16")); }
+
+    /**
+     * Above this many bytes of F32 matrices (-Dlrp.blockedMB, default 1024) they are multiplied a
+     * block of rows at a time ({@link F32Matrix}): the backend's cache of packed weight copies
+     * holds a sliver of such a model, and packing a whole matrix per call (the head: the
+     * embedding, 1 GB for Llama-3.2-1B) would cost as much memory again.
+     */
+    private static final long BLOCKED_ABOVE = Long.getLong("lrp.blockedMB", 1024) << 20;
+
+    /** The model, its F32 matrices moved to the blocked products when they are large (see BLOCKED_ABOVE). */
+    private static LlamaModel make(String name, String source, DecoderTokenizer tok, Config c, Rope rope, Proj embed, Proj head,
+                                   Block[] blocks, Var norm) {
+        LlamaModel m = new LlamaModel(name, source, tok, c, rope, embed, head, blocks, norm);
+        long f32 = 0;
+        for (Proj p : m.matrices()) if (p.weight() != null) f32 += p.bytes();
+        if (f32 <= BLOCKED_ABOVE) return m;
+        Block[] b = new Block[blocks.length];
+        for (int l = 0; l < b.length; l++) {
+            Block k = blocks[l];
+            b[l] = new Block(k.inputNorm(), k.q().blocked(), k.k().blocked(), k.v().blocked(), k.o().blocked(), k.postNorm(),
+                    k.gate().blocked(), k.up().blocked(), k.down().blocked());
+        }
+        Proj e = embed.blocked();
+        Proj h = head.weight() != null && head.weight() == embed.weight() ? new Proj(head.name(), null, e.w16(), null, head.role())
+                : head.blocked();
+        return new LlamaModel(name, source, tok, c, rope, e, h, b, norm);
+    }
 
     private final Config config;
     private final Rope rope;
@@ -157,7 +193,7 @@ public final class LlamaModel extends DecoderModel {
             throw new LrpException(ck.dir().resolve("tokenizer.json") + " has " + tok.vocabSize()
                     + " tokens, more than the model's vocab_size " + c.vocab());
         }
-        LlamaModel m = new LlamaModel(name, ck.source(), tok, c, rope, embed, head, blocks, norm);
+        LlamaModel m = make(name, ck.source(), tok, c, rope, embed, head, blocks, norm);
         m.storedDtypes(ck.dtypes());
         return m;
     }
@@ -189,12 +225,12 @@ public final class LlamaModel extends DecoderModel {
                     lin(p + "mlp.gate_proj", t[6]), lin(p + "mlp.up_proj", t[7]), lin(p + "mlp.down_proj", t[8]));
         }
         Proj e = lin("model.embed_tokens", embed);
-        return new LlamaModel(name, "random weights", tok, c, rope, e,
+        return make(name, "random weights", tok, c, rope, e,
                 new Proj("lm_head", e.weight(), e.w16(), null, Role.HEAD_LINEAR), blocks, Var.constant(norm));
     }
 
     private static Proj lin(String name, Object w) {
-        return w instanceof Bf16Matrix b ? new Proj(name, null, b, null, Role.ENCODER_LINEAR)
+        return w instanceof BlockedMatrix b ? new Proj(name, null, b, null, Role.ENCODER_LINEAR)
                 : new Proj(name, Var.constant((Tensor) w), null, null, Role.ENCODER_LINEAR);
     }
 
@@ -202,10 +238,19 @@ public final class LlamaModel extends DecoderModel {
     @Override public String weightsInMemory() {
         int b = 0, f = 0;
         for (Proj p : matrices()) {
-            if (p.w16() != null) b++;
+            if (p.w16() instanceof Bf16Matrix) b++;
             else f++;
         }
         return b == 0 ? "F32" : f == 0 ? "BF16" : "BF16 (" + b + " matrices) + F32 (" + f + ")";
+    }
+
+    @Override public String productKernel() {
+        String bf16 = null, blocked = null;
+        for (Proj p : matrices()) {
+            if (p.w16() instanceof Bf16Matrix b) bf16 = b.kernel();
+            else if (p.w16() != null) blocked = p.w16().kernel();
+        }
+        return bf16 != null ? bf16 : blocked != null ? blocked : super.productKernel();
     }
 
     /** Bytes of the weights as held in memory (the tied head counted once; norms and biases in F32). */
