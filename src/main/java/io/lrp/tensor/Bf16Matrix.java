@@ -6,7 +6,7 @@ package io.lrp.tensor;
  * {@link #leftTimes}) widen the weights to float32 one block at a time (a 16-bit left shift, on
  * vectors when {@link Simd#ENABLED}) into a small per-thread buffer and multiply that block with
  * the F32 sgemm of {@link Gemm#get()}: the arithmetic is float32 throughout, only the storage is
- * BF16. No BF16 arithmetic runs (oneDNN's BF16 kernels need AVX-512 BF16).
+ * BF16. No BF16 arithmetic runs (oneDNN's BF16 kernels, for CPUs with AVX-512 BF16, are not called).
  */
 public final class Bf16Matrix implements BlockedMatrix {
     /** Widened floats per block: 8 MB, small beside the matrices and large enough for the sgemm to run at its rate. */
@@ -79,7 +79,7 @@ public final class Bf16Matrix implements BlockedMatrix {
     /** Which kernel the products of BF16 matrices run, for lrp info and lrp bench. */
     public static String describe() {
         return "BF16 weights, widened per block to F32 in the java kernel (" + (vectorWiden() ? "vector, 8 lanes" : "scalar")
-                + ") for the F32 sgemm (" + Gemm.get().name() + "); no AVX-512 BF16 kernel here";
+                + ") for the F32 sgemm (" + Gemm.get().name() + "); no BF16 arithmetic (oneDNN's BF16 kernels are not used)";
     }
 
     // ---------------------------------------------------------------- products
