@@ -309,6 +309,9 @@ public final class DecoderOps {
         });
         float factor = tape.rules().get(Role.ATTENTION_MATMUL) instanceof Rule.Scale sc ? (float) sc.factor() : 1f;
         boolean pGrad = tape.needsGrad(q, k) && !tape.rules().stops(Role.ATTENTION_PROBS);
+        if (!pGrad && !tape.keepsAttentionGradients() && tape.needsGrad(v)) {
+            return constantProbabilities(tape, q, k, v, p, c, batch, len, heads, kvHeads, scale, factor);
+        }
         Var pv = Ops.out(p, pGrad);
         tape.observeAttention(pv);
         if (pGrad) {
@@ -355,6 +358,41 @@ public final class DecoderOps {
                                 vd, ko, kvWidth, 1f, gp, po, len);
                         if (gv != null) headGemm(len, d, len).sgemm(true, false, len, d, len, factor, pd, po, len,
                                 g, qo, width, 1f, gv, ko, kvWidth);
+                    }
+                });
+            }
+        });
+        return new Attention.Heads(pv, cv);
+    }
+
+    /**
+     * The probabilities as constants (the AH-rule) on a recording tape: the backward only needs
+     * P^T g for v, so instead of every layer's P [B, heads, T, T] (34 MB a layer for
+     * Llama-3.2-1B at 512 tokens) the node keeps q and k (5 MB) and computes each head's P
+     * again, by the same products and softmax as the forward pass (the same bits). P is
+     * released here, and the tape lists no attention maps for this layer (no method reading them
+     * runs on a recording tape under the AH-rule; GAE keeps them).
+     */
+    private static Attention.Heads constantProbabilities(Tape tape, Var q, Var k, Var v, Tensor p, Tensor c, int batch, int len,
+                                                         int heads, int kvHeads, float scale, float factor) {
+        int width = q.value.dim(-1), d = width / heads, kvWidth = k.value.dim(-1), rep = heads / kvHeads;
+        io.lrp.tensor.Arena.release(p.data);
+        Var pv = Ops.out(new Tensor(new float[0], 0), false);
+        Var cv = Ops.out(c, true);
+        tape.readsValue(q, k);
+        float[] qd = q.value.data, kd = k.value.data;
+        tape.record(new Tape.Node() {
+            public Var output() { return cv; }
+            public void backward(float[] g) {
+                float[] gv = v.gradBuffer();
+                eachGroup(batch, kvHeads, len, (b, grp) -> {
+                    float[] pd = new float[len * len];
+                    int ko = b * len * kvWidth + grp * d;
+                    for (int h = grp * rep; h < (grp + 1) * rep; h++) {
+                        int qo = b * len * width + h * d;
+                        headGemm(len, len, d).sgemm(false, true, len, len, d, scale, qd, qo, width, kd, ko, kvWidth, 0f, pd, 0, len);
+                        for (int i = 0; i < len; i++) causalSoftmaxRow(pd, i * len, i + 1, len);
+                        headGemm(len, d, len).sgemm(true, false, len, d, len, factor, pd, 0, len, g, qo, width, 1f, gv, ko, kvWidth);
                     }
                 });
             }
