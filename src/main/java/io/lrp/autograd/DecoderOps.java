@@ -386,7 +386,7 @@ public final class DecoderOps {
             public void backward(float[] g) {
                 float[] gv = v.gradBuffer();
                 eachGroup(batch, kvHeads, len, (b, grp) -> {
-                    float[] pd = new float[len * len];
+                    float[] pd = headScratch(len * len);
                     int ko = b * len * kvWidth + grp * d;
                     for (int h = grp * rep; h < (grp + 1) * rep; h++) {
                         int qo = b * len * width + h * d;
@@ -398,6 +398,15 @@ public final class DecoderOps {
             }
         });
         return new Attention.Heads(pv, cv);
+    }
+
+    private static final ThreadLocal<float[]> HEAD = new ThreadLocal<>();
+
+    /** This thread's buffer of one head's probabilities (kept: allocating 1 MB per head filled the old generation with garbage). */
+    private static float[] headScratch(int n) {
+        float[] a = HEAD.get();
+        if (a == null || a.length < n) HEAD.set(a = new float[n]);
+        return a;
     }
 
     /** Softmax of row[o .. o+n) in place; the entries n .. len of the row become 0 (masked keys). */
