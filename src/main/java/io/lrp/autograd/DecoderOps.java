@@ -1,5 +1,6 @@
 package io.lrp.autograd;
 
+import io.lrp.tensor.BlockedMatrix;
 import io.lrp.tensor.Gemm;
 import io.lrp.tensor.JavaGemm;
 import io.lrp.tensor.Parallel;
@@ -13,6 +14,64 @@ import io.lrp.tensor.Tensor;
  */
 public final class DecoderOps {
     private DecoderOps() {}
+
+    // ---------------------------------------------------------------- BF16 linear layers
+
+    /**
+     * y = x W^T + b with W [out, in] multiplied a block of rows at a time ({@link BlockedMatrix}:
+     * BF16 weights widened per block inside the product, or large F32 ones), the same node as {@link Ops#linear} for constant weights: the
+     * backward g W and the bias relevance under every rule, the gamma rule's product with the
+     * boosted weights widened the same way. The weights are constants (explanations, generation).
+     */
+    public static Var linear(Tape tape, Var x, BlockedMatrix w, Var b, Role role, String name) {
+        int out = w.rows(), in = w.cols();
+        if (x.value.dim(-1) != in) {
+            throw new IllegalArgumentException(name + ": input " + x.value.shapeString() + " vs weight [" + out + ", " + in + "]");
+        }
+        if (b != null && b.requiresGrad()) throw new IllegalStateException(name + ": BF16 layers hold constants");
+        int n = x.value.size() / in;
+        int[] shape = x.value.shape();
+        shape[shape.length - 1] = out;
+        Tensor y = Tensor.uninitialized(shape);
+        w.timesTransposed(n, x.value.data, b == null ? null : b.value.data, y.data, 0f);
+        boolean grad = tape.needsGrad(x);
+        Var yv = Ops.out(y, grad);
+        if (!grad) return yv;
+        Rule rule = tape.rules().get(role);
+        if (rule instanceof Rule.Gamma gr) {
+            float gamma = (float) gr.gamma();
+            float[] bp = null;
+            if (b != null) {
+                bp = new float[out];
+                for (int i = 0; i < out; i++) bp[i] = b.value.data[i] + gamma * Math.max(b.value.data[i], 0f);
+            }
+            float[] zp = new float[y.size()];
+            w.timesTransposed(n, x.value.data, bp, zp, gamma);
+            float[] ratio = zp; // y / zp in place: zp is read nowhere else
+            for (int i = 0; i < ratio.length; i++) ratio[i] = y.data[i] / zp[i];
+            float[] bias = bp;
+            tape.record(new Tape.Node() {
+                public Var output() { return yv; }
+                public void backward(float[] g) {
+                    float[] gz = new float[g.length];
+                    for (int i = 0; i < g.length; i++) gz[i] = g[i] * ratio[i];
+                    if (bias != null) tape.addBiasRelevance(name, gz, bias, n, out);
+                    float accumulate = x.grad == null ? 0f : 1f;
+                    w.leftTimes(n, gz, accumulate, x.gradBuffer(), gamma);
+                }
+            });
+            return yv;
+        }
+        tape.record(new Tape.Node() {
+            public Var output() { return yv; }
+            public void backward(float[] g) {
+                if (b != null) tape.addBiasRelevance(name, g, b.value.data, n, out);
+                float accumulate = x.grad == null ? 0f : 1f; // a fresh buffer is zero: overwrite, nothing to read
+                w.leftTimes(n, g, accumulate, x.gradBuffer(), 0f);
+            }
+        });
+        return yv;
+    }
 
     // ---------------------------------------------------------------- RMSNorm
 
@@ -250,6 +309,9 @@ public final class DecoderOps {
         });
         float factor = tape.rules().get(Role.ATTENTION_MATMUL) instanceof Rule.Scale sc ? (float) sc.factor() : 1f;
         boolean pGrad = tape.needsGrad(q, k) && !tape.rules().stops(Role.ATTENTION_PROBS);
+        if (!pGrad && !tape.keepsAttentionGradients() && tape.needsGrad(v)) {
+            return constantProbabilities(tape, q, k, v, p, c, batch, len, heads, kvHeads, scale, factor);
+        }
         Var pv = Ops.out(p, pGrad);
         tape.observeAttention(pv);
         if (pGrad) {
@@ -301,6 +363,50 @@ public final class DecoderOps {
             }
         });
         return new Attention.Heads(pv, cv);
+    }
+
+    /**
+     * The probabilities as constants (the AH-rule) on a recording tape: the backward only needs
+     * P^T g for v, so instead of every layer's P [B, heads, T, T] (34 MB a layer for
+     * Llama-3.2-1B at 512 tokens) the node keeps q and k (5 MB) and computes each head's P
+     * again, by the same products and softmax as the forward pass (the same bits). P is
+     * released here, and the tape lists no attention maps for this layer (no method reading them
+     * runs on a recording tape under the AH-rule; GAE keeps them).
+     */
+    private static Attention.Heads constantProbabilities(Tape tape, Var q, Var k, Var v, Tensor p, Tensor c, int batch, int len,
+                                                         int heads, int kvHeads, float scale, float factor) {
+        int width = q.value.dim(-1), d = width / heads, kvWidth = k.value.dim(-1), rep = heads / kvHeads;
+        io.lrp.tensor.Arena.release(p.data);
+        Var pv = Ops.out(new Tensor(new float[0], 0), false);
+        Var cv = Ops.out(c, true);
+        tape.readsValue(q, k);
+        float[] qd = q.value.data, kd = k.value.data;
+        tape.record(new Tape.Node() {
+            public Var output() { return cv; }
+            public void backward(float[] g) {
+                float[] gv = v.gradBuffer();
+                eachGroup(batch, kvHeads, len, (b, grp) -> {
+                    float[] pd = headScratch(len * len);
+                    int ko = b * len * kvWidth + grp * d;
+                    for (int h = grp * rep; h < (grp + 1) * rep; h++) {
+                        int qo = b * len * width + h * d;
+                        headGemm(len, len, d).sgemm(false, true, len, len, d, scale, qd, qo, width, kd, ko, kvWidth, 0f, pd, 0, len);
+                        for (int i = 0; i < len; i++) causalSoftmaxRow(pd, i * len, i + 1, len);
+                        headGemm(len, d, len).sgemm(true, false, len, d, len, factor, pd, 0, len, g, qo, width, 1f, gv, ko, kvWidth);
+                    }
+                });
+            }
+        });
+        return new Attention.Heads(pv, cv);
+    }
+
+    private static final ThreadLocal<float[]> HEAD = new ThreadLocal<>();
+
+    /** This thread's buffer of one head's probabilities (kept: allocating 1 MB per head filled the old generation with garbage). */
+    private static float[] headScratch(int n) {
+        float[] a = HEAD.get();
+        if (a == null || a.length < n) HEAD.set(a = new float[n]);
+        return a;
     }
 
     /** Softmax of row[o .. o+n) in place; the entries n .. len of the row become 0 (masked keys). */

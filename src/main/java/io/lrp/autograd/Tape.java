@@ -112,6 +112,9 @@ public final class Tape {
         return this;
     }
 
+    /** Whether the gradients of the attention probabilities are kept (GAE). */
+    boolean keepsAttentionGradients() { return keepAttentionGrads; }
+
     /** Attention probabilities [B, heads, T, T] of each layer, first layer first. */
     public List<Var> attention() { return Collections.unmodifiableList(attention); }
 

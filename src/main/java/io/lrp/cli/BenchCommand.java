@@ -24,6 +24,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true, description = {
         "Time a forward pass or an explanation on a synthetic input (median after warm-up).",
         "--model bert-base is a BERT-base-sized model with seeded random weights (benchmark only).",
+        "--model llama-1b (llama-tiny) is a Llama-3.2-1B-shaped decoder with seeded random weights: forward and lrp-ah-ln at --seq,",
+        "  weights in --dtype f32 or bf16, the product kernel and peak RSS, one JSON object.",
         "--sgemm times the GEMM backend on N x N x N instead (the reference rate)."})
 final class BenchCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -53,6 +55,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--runs", defaultValue = "20", description = "Timed runs. Default: ${DEFAULT-VALUE}.")
     int runs;
 
+    @Option(names = "--dtype", defaultValue = "f32", description = "--model llama-1b: the weights in memory, f32 or bf16. Default: ${DEFAULT-VALUE}.")
+    String dtype;
+
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
@@ -74,6 +79,10 @@ final class BenchCommand implements Callable<Integer> {
         if (runs < 1) throw new LrpException("--runs must be >= 1");
         if (warmup < 0) throw new LrpException("--warmup must be >= 0");
         if (sgemm) return sgemm();
+        if (model.equals("llama-1b") || model.equals("llama-tiny")) {
+            spec.commandLine().getOut().println(io.lrp.models.llama.LlamaBench.run(model.substring(6), dtype, seq, threads, warmup, runs));
+            return 0;
+        }
         if (seq < 2) throw new LrpException("--seq must be at least 2 ([CLS] and [SEP])");
         Model m = Models.openForBench(model);
         if (seq > m.maxLength()) throw new LrpException("--seq " + seq + " exceeds the model's limit of " + m.maxLength());

@@ -57,9 +57,11 @@ final class InfoCommand implements Callable<Integer> {
         out.println("max length:   " + d.maxLength() + " tokens");
         out.println("labels:       the next token (" + d.vocabSize() + " logits; explain --target takes a token or an id)");
         out.println("weights:      " + d.source());
-        out.println("weight dtype: " + d.storedDtypes() + " in the file" + (d.storedDtypes().equals("F32") ? ""
-                : ", widened to F32 when loaded") + "; F32 in memory");
-        out.println("products:     F32 sgemm (" + Gemm.get().name() + "), F32 operands; no BF16 kernel runs");
+        String held = d.weightsInMemory();
+        out.println("weight dtype: " + d.storedDtypes() + " in the file" + (held.equals("F32")
+                ? (d.storedDtypes().equals("F32") ? "" : ", widened to F32 when loaded") + "; F32 in memory"
+                : "; matrices " + held + " in memory, 2 bytes a weight (norms, biases and F16 tensors widened to F32)"));
+        out.println("products:     " + d.productKernel());
         out.println("gemm backend: " + Gemm.get().name());
     }
 

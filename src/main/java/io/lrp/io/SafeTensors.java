@@ -310,6 +310,29 @@ public final class SafeTensors {
         return new Tensor(out, e.shape);
     }
 
+    /** A BF16 tensor's raw bits, 2 bytes a value, not widened (BF16 weights kept as they are stored). */
+    public short[] getBf16(String name) {
+        Entry e = entry(name);
+        if (!e.dtype.equals("BF16")) throw err(file, "tensor '" + name + "' is " + e.dtype + ", not BF16");
+        if (e.numel > Integer.MAX_VALUE - 8) {
+            throw err(file, "tensor '" + name + "' with shape " + Arrays.toString(e.shape) + " is too large for one array");
+        }
+        int numel = (int) e.numel;
+        short[] out = new short[numel];
+        long pos = dataStart + e.begin;
+        int done = 0;
+        while (done < numel) {
+            int w = (int) (pos / chunk);
+            long local = pos - w * chunk;
+            int n = (int) Math.min(numel - done, (chunk - local + 1) / 2);
+            windows[w].duplicate().position((int) local).limit((int) (local + 2L * n)).slice()
+                    .order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().get(out, done, n);
+            done += n;
+            pos += 2L * n;
+        }
+        return out;
+    }
+
     /** All tensors, decoded, in sorted name order. */
     public Map<String, Tensor> getAll() {
         Map<String, Tensor> all = new LinkedHashMap<>();

@@ -298,6 +298,18 @@ class DecoderCliTest {
         assertTrue(r.out().contains("weight dtype: F16 in the file, widened to F32 when loaded"), r.out());
     }
 
+    @Test
+    void infoNamesTheBf16Kernel() throws Exception {
+        Path bf = copy("llama_small", "bf16", null);
+        Files.delete(bf.resolve("model.safetensors"));
+        io.lrp.models.llama.LlamaBf16Test.writeBf16(bf.resolve("model.safetensors"),
+                SafeTensors.open(Path.of(dir("llama_small"), "model.safetensors")).getAll());
+        CliRunner.Result r = CliRunner.run("info", "--model", bf.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("weight dtype: BF16 in the file; matrices BF16 in memory, 2 bytes a weight"), r.out());
+        assertTrue(r.out().contains("products:     BF16 weights, widened per block to F32 in the java kernel ("), r.out());
+    }
+
     // ---------------------------------------------------------------- malformed checkpoints
 
     private Path copy(String from, String name, Consumer<ObjectNode> edit) throws IOException {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lrp.LrpException;
 import io.lrp.io.InputFiles;
 import io.lrp.io.SafeTensors;
+import io.lrp.tensor.Bf16Matrix;
 import io.lrp.tensor.Tensor;
 
 import java.io.IOException;
@@ -26,7 +27,8 @@ import java.util.TreeSet;
  * A Hugging Face checkpoint directory: {@code config.json} and the weights, in one
  * {@code model.safetensors} or in shards listed by {@code model.safetensors.index.json}
  * (every shard memory-mapped and its header validated when the checkpoint opens). Tensors are
- * decoded to float32 when taken (F32, F16, BF16); the checkpoint remembers which were taken,
+ * decoded to float32 when taken (F32, F16, BF16), or kept as BF16 ({@link #takeBf16}); the
+ * checkpoint remembers which were taken,
  * so that a model can refuse weights it would silently ignore.
  */
 public final class Checkpoint {
@@ -134,6 +136,26 @@ public final class Checkpoint {
         }
         taken.add(name);
         return st.get(name);
+    }
+
+    /** The dtype of a tensor in its file (F32, F16, BF16, ...). */
+    public String dtype(String name) {
+        SafeTensors st = byName.get(name);
+        if (st == null) throw new LrpException(source + ": missing tensor '" + name + "'");
+        return st.dtype(name);
+    }
+
+    /** A BF16 matrix [rows, cols] as stored, 2 bytes a value (see {@link #take} for the checks). */
+    public Bf16Matrix takeBf16(String name, int rows, int cols) {
+        SafeTensors st = byName.get(name);
+        if (st == null) throw new LrpException(source + ": missing tensor '" + name + "'");
+        int[] actual = st.shape(name);
+        if (!Arrays.equals(actual, new int[] {rows, cols})) {
+            throw new LrpException(source + ": tensor '" + name + "' has shape " + Arrays.toString(actual)
+                    + ", but " + config.file() + " implies " + Arrays.toString(new int[] {rows, cols}));
+        }
+        taken.add(name);
+        return new Bf16Matrix(st.getBf16(name), rows, cols);
     }
 
     /** Marks a tensor as known and deliberately unused (a duplicate of a tied weight, a cached buffer). */

@@ -36,8 +36,17 @@ public abstract class DecoderModel implements Model {
 
     private String storedDtypes = "F32";
 
-    /** The dtypes of the weights in their files ("BF16", "F32+F16"); in memory they are float32. */
+    /** The dtypes of the weights in their files ("BF16", "F32+F16"). */
     public String storedDtypes() { return storedDtypes; }
+
+    /** How the weight matrices are held in memory: "F32" here (F16 and BF16 widened when loaded); a family may keep BF16. */
+    public String weightsInMemory() { return "F32"; }
+
+    /** Which product kernel the linear layers run, for lrp info and lrp bench. */
+    public String productKernel() {
+        return weightsInMemory().equals("F32") ? "F32 sgemm (" + io.lrp.tensor.Gemm.get().name() + "), F32 weights"
+                : io.lrp.tensor.Bf16Matrix.describe();
+    }
 
     /** Records the dtypes the checkpoint stored the weights in (for lrp info). */
     protected final void storedDtypes(String dtypes) { this.storedDtypes = dtypes; }

@@ -10,7 +10,9 @@ import io.lrp.models.decoder.Checkpoint;
 import io.lrp.models.decoder.DecoderModel;
 import io.lrp.models.decoder.DecoderTokenizer;
 import io.lrp.models.decoder.KvCache;
-import io.lrp.nn.Linear;
+import io.lrp.tensor.Bf16Matrix;
+import io.lrp.tensor.BlockedMatrix;
+import io.lrp.tensor.F32Matrix;
 import io.lrp.tensor.Tensor;
 
 import java.nio.file.Path;
@@ -66,16 +68,80 @@ public final class LlamaModel extends DecoderModel {
         }
     }
 
-    record Block(Var inputNorm, Linear q, Linear k, Linear v, Linear o, Var postNorm, Linear gate, Linear up, Linear down) {}
+    record Block(Var inputNorm, Proj q, Proj k, Proj v, Proj o, Var postNorm, Proj gate, Proj up, Proj down) {}
+
+    /**
+     * A weight matrix [out, in]: F32 for the backend's products (weight), or multiplied a block
+     * at a time (w16: kept BF16, or the F32 matrices of a large model; the other null), with its
+     * bias: a linear layer, the embedding table, the head.
+     */
+    record Proj(String name, Var weight, BlockedMatrix w16, Var bias, Role role) {
+        Var apply(Tape tape, Var x) {
+            return w16 != null ? DecoderOps.linear(tape, x, w16, bias, role, name) : Ops.linear(tape, x, weight, bias, role, name);
+        }
+
+        int rows() { return w16 != null ? w16.rows() : weight.value.dim(0); }
+
+        /** Row r into dst at off, widened if BF16. */
+        void row(int r, float[] dst, int off) {
+            if (w16 != null) w16.row(r, dst, off);
+            else System.arraycopy(weight.value.data, r * weight.value.dim(1), dst, off, weight.value.dim(1));
+        }
+
+        long count() { return w16 != null ? (long) w16.rows() * w16.cols() : weight.value.size(); }
+        long bytes() { return w16 != null ? w16.bytes() : 4L * weight.value.size(); }
+
+        /** The weight as a parameter: itself, or for BF16 a stand-in holding a hash of its bits (fingerprints). */
+        Var parameter() {
+            if (w16 instanceof F32Matrix f) return Var.constant(new Tensor(f.data, f.rows(), f.cols()));
+            return w16 != null ? Var.constant(((Bf16Matrix) w16).digest()) : weight;
+        }
+
+        /** An F32 matrix moved to the blocked products (large models). */
+        Proj blocked() { return weight == null ? this : new Proj(name, null, new F32Matrix(weight.value), bias, role); }
+    }
+
+    /**
+     * Whether BF16 weights of a checkpoint stay BF16 in memory (default; -Dlrp.bf16=widen widens
+     * them to F32 when loaded, as F16 weights always are).
+     */
+    static boolean keepBf16() { return !"widen".equals(System.getProperty("lrp.bf16")); }
+
+    /**
+     * Above this many bytes of F32 matrices (-Dlrp.blockedMB, default 1024) they are multiplied a
+     * block of rows at a time ({@link F32Matrix}): the backend's cache of packed weight copies
+     * holds a sliver of such a model, and packing a whole matrix per call (the head: the
+     * embedding, 1 GB for Llama-3.2-1B) would cost as much memory again.
+     */
+    private static final long BLOCKED_ABOVE = Long.getLong("lrp.blockedMB", 1024) << 20;
+
+    /** The model, its F32 matrices moved to the blocked products when they are large (see BLOCKED_ABOVE). */
+    private static LlamaModel make(String name, String source, DecoderTokenizer tok, Config c, Rope rope, Proj embed, Proj head,
+                                   Block[] blocks, Var norm) {
+        LlamaModel m = new LlamaModel(name, source, tok, c, rope, embed, head, blocks, norm);
+        long f32 = 0;
+        for (Proj p : m.matrices()) if (p.weight() != null) f32 += p.bytes();
+        if (f32 <= BLOCKED_ABOVE) return m;
+        Block[] b = new Block[blocks.length];
+        for (int l = 0; l < b.length; l++) {
+            Block k = blocks[l];
+            b[l] = new Block(k.inputNorm(), k.q().blocked(), k.k().blocked(), k.v().blocked(), k.o().blocked(), k.postNorm(),
+                    k.gate().blocked(), k.up().blocked(), k.down().blocked());
+        }
+        Proj e = embed.blocked();
+        Proj h = head.weight() != null && head.weight() == embed.weight() ? new Proj(head.name(), null, e.w16(), null, head.role())
+                : head.blocked();
+        return new LlamaModel(name, source, tok, c, rope, e, h, b, norm);
+    }
 
     private final Config config;
     private final Rope rope;
-    private final Tensor embedTokens, lmHead;
+    private final Proj embedTokens, lmHead;
     private final Block[] blocks;
     private final Var norm;
 
-    private LlamaModel(String name, String source, DecoderTokenizer tokenizer, Config config, Rope rope, Tensor embedTokens,
-                       Tensor lmHead, Block[] blocks, Var norm) {
+    private LlamaModel(String name, String source, DecoderTokenizer tokenizer, Config config, Rope rope, Proj embedTokens,
+                       Proj lmHead, Block[] blocks, Var norm) {
         super(name, source, tokenizer);
         this.config = config;
         this.rope = rope;
@@ -85,70 +151,126 @@ public final class LlamaModel extends DecoderModel {
         this.norm = norm;
     }
 
-    public static LlamaModel load(Path dir) {
+    public static LlamaModel load(Path dir) { return load(dir, keepBf16()); }
+
+    /** The checkpoint in dir, its BF16 matrices kept as BF16 or widened to F32 when loaded. */
+    public static LlamaModel load(Path dir, boolean bf16) {
         Checkpoint ck = Checkpoint.open(dir);
         Config c = Config.read(ck.config());
         Rope rope = Rope.read(ck.config(), c.headDim());
         DecoderTokenizer tok = DecoderTokenizer.load(dir, ck.config());
-        return load(dir.getFileName().toString(), ck, c, rope, tok);
+        return load(dir.getFileName().toString(), ck, c, rope, tok, bf16);
     }
 
-    public static LlamaModel load(String name, Checkpoint ck, Config c, Rope rope, DecoderTokenizer tok) {
+    public static LlamaModel load(String name, Checkpoint ck, Config c, Rope rope, DecoderTokenizer tok, boolean bf16) {
         int h = c.hidden(), f = c.inner(), qw = c.heads() * c.headDim(), kw = c.kvHeads() * c.headDim();
-        Tensor embed = ck.take("model.embed_tokens.weight", c.vocab(), h);
+        Proj embed = matrix(ck, "model.embed_tokens", c.vocab(), h, false, Role.HEAD_LINEAR, bf16);
         Block[] blocks = new Block[c.layers()];
         for (int l = 0; l < blocks.length; l++) {
             String p = "model.layers." + l + ".";
             blocks[l] = new Block(
                     Var.constant(ck.take(p + "input_layernorm.weight", h)),
-                    linear(ck, p + "self_attn.q_proj", qw, h, c.qkvBias()),
-                    linear(ck, p + "self_attn.k_proj", kw, h, c.qkvBias()),
-                    linear(ck, p + "self_attn.v_proj", kw, h, c.qkvBias()),
-                    linear(ck, p + "self_attn.o_proj", h, qw, c.oBias()),
+                    linear(ck, p + "self_attn.q_proj", qw, h, c.qkvBias(), bf16),
+                    linear(ck, p + "self_attn.k_proj", kw, h, c.qkvBias(), bf16),
+                    linear(ck, p + "self_attn.v_proj", kw, h, c.qkvBias(), bf16),
+                    linear(ck, p + "self_attn.o_proj", h, qw, c.oBias(), bf16),
                     Var.constant(ck.take(p + "post_attention_layernorm.weight", h)),
-                    linear(ck, p + "mlp.gate_proj", f, h, c.mlpBias()),
-                    linear(ck, p + "mlp.up_proj", f, h, c.mlpBias()),
-                    linear(ck, p + "mlp.down_proj", h, f, c.mlpBias()));
+                    linear(ck, p + "mlp.gate_proj", f, h, c.mlpBias(), bf16),
+                    linear(ck, p + "mlp.up_proj", f, h, c.mlpBias(), bf16),
+                    linear(ck, p + "mlp.down_proj", h, f, c.mlpBias(), bf16));
             ck.ignore(p + "self_attn.rotary_emb.inv_freq"); // a buffer older checkpoints saved; recomputed from rope_theta
         }
         Var norm = Var.constant(ck.take("model.norm.weight", h));
-        Tensor head;
+        Proj head;
         if (c.tied()) {
-            head = embed;
+            head = new Proj("lm_head", embed.weight(), embed.w16(), null, Role.HEAD_LINEAR);
             ck.ignore("lm_head.weight"); // a saved copy of the tied weight
         } else {
-            head = ck.take("lm_head.weight", c.vocab(), h);
+            head = matrix(ck, "lm_head", c.vocab(), h, false, Role.HEAD_LINEAR, bf16);
         }
         ck.requireAllTaken(c.type());
         if (tok != null && tok.vocabSize() > c.vocab()) {
             throw new LrpException(ck.dir().resolve("tokenizer.json") + " has " + tok.vocabSize()
                     + " tokens, more than the model's vocab_size " + c.vocab());
         }
-        LlamaModel m = new LlamaModel(name, ck.source(), tok, c, rope, embed, head, blocks, norm);
+        LlamaModel m = make(name, ck.source(), tok, c, rope, embed, head, blocks, norm);
         m.storedDtypes(ck.dtypes());
         return m;
     }
 
-    private static Linear linear(Checkpoint ck, String name, int out, int in, boolean bias) {
-        return new Linear(name, Var.constant(ck.take(name + ".weight", out, in)),
-                bias ? Var.constant(ck.take(name + ".bias", out)) : null, Role.ENCODER_LINEAR);
+    private static Proj linear(Checkpoint ck, String name, int out, int in, boolean bias, boolean bf16) {
+        return matrix(ck, name, out, in, bias, Role.ENCODER_LINEAR, bf16);
     }
 
-    /** A model from tensors already in memory (random-weight benchmarks). */
-    public static LlamaModel of(String name, Config c, Rope rope, Tensor embed, Tensor head, List<Tensor[]> layers, Tensor norm,
+    /** name.weight [out, in] as stored when BF16 (see keepBf16), else widened to F32; biases always F32 (few). */
+    private static Proj matrix(Checkpoint ck, String name, int out, int in, boolean bias, Role role, boolean keep) {
+        String wn = name + ".weight";
+        boolean bf16 = keep && ck.has(wn) && ck.dtype(wn).equals("BF16");
+        return new Proj(name, bf16 ? null : Var.constant(ck.take(wn, out, in)), bf16 ? ck.takeBf16(wn, out, in) : null,
+                bias ? Var.constant(ck.take(name + ".bias", out)) : null, role);
+    }
+
+    /**
+     * A model from matrices already in memory (random-weight benchmarks), each a float32
+     * {@link Tensor} or a {@link Bf16Matrix}; the head is tied to the embedding.
+     */
+    public static LlamaModel of(String name, Config c, Rope rope, Object embed, List<Object[]> layers, Tensor norm,
                                 DecoderTokenizer tok) {
         Block[] blocks = new Block[layers.size()];
         for (int l = 0; l < blocks.length; l++) {
-            Tensor[] t = layers.get(l); // inputNorm, q, k, v, o, postNorm, gate, up, down
+            Object[] t = layers.get(l); // inputNorm, q, k, v, o, postNorm, gate, up, down
             String p = "model.layers." + l + ".";
-            blocks[l] = new Block(Var.constant(t[0]), lin(p + "self_attn.q_proj", t[1]), lin(p + "self_attn.k_proj", t[2]),
-                    lin(p + "self_attn.v_proj", t[3]), lin(p + "self_attn.o_proj", t[4]), Var.constant(t[5]),
+            blocks[l] = new Block(Var.constant((Tensor) t[0]), lin(p + "self_attn.q_proj", t[1]), lin(p + "self_attn.k_proj", t[2]),
+                    lin(p + "self_attn.v_proj", t[3]), lin(p + "self_attn.o_proj", t[4]), Var.constant((Tensor) t[5]),
                     lin(p + "mlp.gate_proj", t[6]), lin(p + "mlp.up_proj", t[7]), lin(p + "mlp.down_proj", t[8]));
         }
-        return new LlamaModel(name, "random weights", tok, c, rope, embed, head, blocks, Var.constant(norm));
+        Proj e = lin("model.embed_tokens", embed);
+        return make(name, "random weights", tok, c, rope, e,
+                new Proj("lm_head", e.weight(), e.w16(), null, Role.HEAD_LINEAR), blocks, Var.constant(norm));
     }
 
-    private static Linear lin(String name, Tensor w) { return new Linear(name, Var.constant(w), null, Role.ENCODER_LINEAR); }
+    private static Proj lin(String name, Object w) {
+        return w instanceof BlockedMatrix b ? new Proj(name, null, b, null, Role.ENCODER_LINEAR)
+                : new Proj(name, Var.constant((Tensor) w), null, null, Role.ENCODER_LINEAR);
+    }
+
+    /** How the weight matrices are held: "F32", "BF16" or "BF16 (N matrices) + F32 (M)". */
+    @Override public String weightsInMemory() {
+        int b = 0, f = 0;
+        for (Proj p : matrices()) {
+            if (p.w16() instanceof Bf16Matrix) b++;
+            else f++;
+        }
+        return b == 0 ? "F32" : f == 0 ? "BF16" : "BF16 (" + b + " matrices) + F32 (" + f + ")";
+    }
+
+    @Override public String productKernel() {
+        String bf16 = null, blocked = null;
+        for (Proj p : matrices()) {
+            if (p.w16() instanceof Bf16Matrix b) bf16 = b.kernel();
+            else if (p.w16() != null) blocked = p.w16().kernel();
+        }
+        return bf16 != null ? bf16 : blocked != null ? blocked : super.productKernel();
+    }
+
+    /** Bytes of the weights as held in memory (the tied head counted once; norms and biases in F32). */
+    public long weightBytes() {
+        long n = 0;
+        for (Proj p : matrices()) {
+            n += p.bytes();
+            if (p.bias() != null) n += 4L * p.bias().value.size();
+        }
+        for (Block b : blocks) n += 4L * (b.inputNorm().value.size() + b.postNorm().value.size());
+        return n + 4L * norm.value.size();
+    }
+
+    private List<Proj> matrices() {
+        List<Proj> all = new ArrayList<>();
+        all.add(embedTokens);
+        for (Block b : blocks) all.addAll(List.of(b.q(), b.k(), b.v(), b.o(), b.gate(), b.up(), b.down()));
+        if (lmHead.weight() != embedTokens.weight() || lmHead.w16() != embedTokens.w16()) all.add(lmHead);
+        return all;
+    }
 
     public Config config() { return config; }
 
@@ -177,7 +299,7 @@ public final class LlamaModel extends DecoderModel {
         checkIds(ids, config.vocab());
         int h = config.hidden();
         Tensor x = Tensor.zeros(ids.length, h);
-        for (int t = 0; t < ids.length; t++) System.arraycopy(embedTokens.data, ids[t] * h, x.data, t * h, h);
+        for (int t = 0; t < ids.length; t++) embedTokens.row(ids[t], x.data, t * h);
         return x;
     }
 
@@ -219,7 +341,7 @@ public final class LlamaModel extends DecoderModel {
 
     @Override protected Var head(Tape tape, Var rows) {
         Var n = DecoderOps.rmsNorm(tape, rows, norm, config.eps(), "model.norm");
-        return Ops.linear(tape, n, Var.constant(lmHead), null, Role.HEAD_LINEAR, "lm_head");
+        return lmHead.apply(tape, n);
     }
 
     @Override public KvCache newCache(int capacity) {
@@ -232,14 +354,25 @@ public final class LlamaModel extends DecoderModel {
             Block b = blocks[l];
             p.put("model.layers." + l + ".input_layernorm.weight", b.inputNorm());
             p.put("model.layers." + l + ".post_attention_layernorm.weight", b.postNorm());
-            List<Linear> lins = new ArrayList<>(List.of(b.q(), b.k(), b.v(), b.o(), b.gate(), b.up(), b.down()));
-            for (Linear lin : lins) {
-                p.put(lin.name() + ".weight", lin.weight());
+            for (Proj lin : List.of(b.q(), b.k(), b.v(), b.o(), b.gate(), b.up(), b.down())) {
+                p.put(lin.name() + ".weight", lin.parameter());
                 if (lin.bias() != null) p.put(lin.name() + ".bias", lin.bias());
             }
         }
         p.put("model.norm.weight", norm);
-        p.put("lm_head.weight", Var.constant(lmHead));
+        p.put("lm_head.weight", lmHead.parameter());
         return p;
+    }
+
+    /** The parameters after the attribution point (the head included), counted from the matrices (BF16 ones too). */
+    @Override public long parameterCount() {
+        long n = norm.value.size() + lmHead.count();
+        for (Block b : blocks) {
+            n += b.inputNorm().value.size() + b.postNorm().value.size();
+            for (Proj lin : List.of(b.q(), b.k(), b.v(), b.o(), b.gate(), b.up(), b.down())) {
+                n += lin.count() + (lin.bias() == null ? 0 : lin.bias().value.size());
+            }
+        }
+        return n;
     }
 }

@@ -1,5 +1,6 @@
 package io.lrp.models.llama;
 
+import io.lrp.tensor.Bf16Matrix;
 import io.lrp.tensor.Parallel;
 import io.lrp.tensor.Tensor;
 import java.util.ArrayList;
@@ -25,26 +26,51 @@ public final class RandomLlama {
                 false, false, false, true, null, new int[] {128001});
     }
 
-    /** A model of the given shape with seeded random weights. */
-    public static LlamaModel create(String name, LlamaModel.Config c, long seed) {
+    /** A model of the given shape with seeded random float32 weights. */
+    public static LlamaModel create(String name, LlamaModel.Config c, long seed) { return create(name, c, seed, false); }
+
+    /**
+     * A model of the given shape with seeded random weights, the matrices drawn directly in
+     * BF16 (the float32 draws rounded, no float32 copy held) when bf16.
+     */
+    public static LlamaModel create(String name, LlamaModel.Config c, long seed, boolean bf16) {
         int h = c.hidden(), f = c.inner(), qw = c.heads() * c.headDim(), kw = c.kvHeads() * c.headDim();
-        Tensor embed = uniform(seed, "model.embed_tokens.weight", 1.0, c.vocab(), h);
-        List<Tensor[]> layers = new ArrayList<>();
+        Object embed = matrix(bf16, seed, "model.embed_tokens.weight", 1.0, c.vocab(), h);
+        List<Object[]> layers = new ArrayList<>();
         for (int l = 0; l < c.layers(); l++) {
             String p = "model.layers." + l + ".";
-            layers.add(new Tensor[] {
+            layers.add(new Object[] {
                     ones(h),
-                    uniform(seed, p + "self_attn.q_proj", 1.0 / h, qw, h),
-                    uniform(seed, p + "self_attn.k_proj", 1.0 / h, kw, h),
-                    uniform(seed, p + "self_attn.v_proj", 1.0 / h, kw, h),
-                    uniform(seed, p + "self_attn.o_proj", 1.0 / qw, h, qw),
+                    matrix(bf16, seed, p + "self_attn.q_proj", 1.0 / h, qw, h),
+                    matrix(bf16, seed, p + "self_attn.k_proj", 1.0 / h, kw, h),
+                    matrix(bf16, seed, p + "self_attn.v_proj", 1.0 / h, kw, h),
+                    matrix(bf16, seed, p + "self_attn.o_proj", 1.0 / qw, h, qw),
                     ones(h),
-                    uniform(seed, p + "mlp.gate_proj", 1.0 / h, f, h),
-                    uniform(seed, p + "mlp.up_proj", 1.0 / h, f, h),
-                    uniform(seed, p + "mlp.down_proj", 1.0 / f, h, f)});
+                    matrix(bf16, seed, p + "mlp.gate_proj", 1.0 / h, f, h),
+                    matrix(bf16, seed, p + "mlp.up_proj", 1.0 / h, f, h),
+                    matrix(bf16, seed, p + "mlp.down_proj", 1.0 / f, h, f)});
         }
         Rope rope = Rope.of(500000.0, c.headDim());
-        return LlamaModel.of(name, c, rope, embed, embed, layers, ones(h), null);
+        return LlamaModel.of(name, c, rope, embed, layers, ones(h), null);
+    }
+
+    private static Object matrix(boolean bf16, long seed, String name, double variance, int rows, int cols) {
+        return bf16 ? uniformBf16(seed, name, variance, rows, cols) : uniform(seed, name, variance, rows, cols);
+    }
+
+    /** {@link #uniform}'s values rounded to BF16, drawn row by row into the BF16 array. */
+    static Bf16Matrix uniformBf16(long seed, String name, double variance, int rows, int cols) {
+        short[] w = new short[Math.multiplyExact(rows, cols)];
+        double a = Math.sqrt(3 * variance);
+        long base = seed * 0x9E3779B97F4A7C15L ^ name.hashCode();
+        Parallel.range(rows, 64, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                SplittableRandom rnd = new SplittableRandom(base + r);
+                int o = r * cols;
+                for (int j = 0; j < cols; j++) w[o + j] = Bf16Matrix.fromFloat((float) (a * (2 * rnd.nextDouble() - 1)));
+            }
+        });
+        return new Bf16Matrix(w, rows, cols);
     }
 
     private static Tensor ones(int n) {

@@ -148,7 +148,15 @@ class CheckpointTest {
             Checkpoint ck = Checkpoint.open(half);
             assertEquals(dtype, ck.dtypes());
             int[] ids = {1, 415, 5994, 403};
-            assertArrayEquals(logits(Decoders.load(f32), ids), logits(Decoders.load(half), ids), dtype);
+            float[] expected = logits(Decoders.load(f32), ids);
+            if (dtype.equals("F16")) {
+                assertArrayEquals(expected, logits(Decoders.load(half), ids), dtype);
+            } else {
+                // widened when loaded: the same floats; kept BF16 (the default): other blocks of the same sums
+                assertArrayEquals(expected, logits(io.lrp.models.llama.LlamaModel.load(half, false), ids), dtype);
+                float[] kept = logits(Decoders.load(half), ids);
+                for (int i = 0; i < kept.length; i++) assertEquals(expected[i], kept[i], 1e-5 * (1 + Math.abs(expected[i])), dtype + " kept");
+            }
         }
     }
 

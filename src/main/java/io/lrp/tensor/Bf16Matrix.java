@@ -1,0 +1,167 @@
+package io.lrp.tensor;
+
+/**
+ * A row-major [rows, cols] matrix of bfloat16 values (the upper 16 bits of a float32), 2 bytes
+ * per weight: how BF16 checkpoints stay in memory. Its products ({@link #timesTransposed},
+ * {@link #leftTimes}) widen the weights to float32 one block at a time (a 16-bit left shift, on
+ * vectors when {@link Simd#ENABLED}) into a small per-thread buffer and multiply that block with
+ * the F32 sgemm of {@link Gemm#get()}: the arithmetic is float32 throughout, only the storage is
+ * BF16. No BF16 arithmetic runs (oneDNN's BF16 kernels, for CPUs with AVX-512 BF16, are not called).
+ */
+public final class Bf16Matrix implements BlockedMatrix {
+    /** Widened floats per block: 8 MB, small beside the matrices and large enough for the sgemm to run at its rate. */
+    static volatile int blockFloats = Integer.getInteger("lrp.bf16.block", 1 << 21); // (tests set it small)
+
+    public final short[] data;
+    private final int rows, cols;
+
+    public Bf16Matrix(short[] data, int rows, int cols) {
+        if ((long) rows * cols != data.length) {
+            throw new IllegalArgumentException("[" + rows + ", " + cols + "] needs " + (long) rows * cols + " values, buffer has " + data.length);
+        }
+        this.data = data;
+        this.rows = rows;
+        this.cols = cols;
+    }
+
+    @Override public int rows() { return rows; }
+    @Override public int cols() { return cols; }
+    @Override public long bytes() { return 2L * data.length; }
+
+    /** float32 to bfloat16 bits, rounded to nearest even (NaN stays a quiet NaN), as torch's .to(bfloat16). */
+    public static short fromFloat(float f) {
+        int b = Float.floatToRawIntBits(f);
+        if ((b & 0x7fffffff) > 0x7f800000) return (short) ((b >>> 16) | 0x40);
+        return (short) ((b + 0x7fff + ((b >>> 16) & 1)) >>> 16);
+    }
+
+    public static float toFloat(short s) { return Float.intBitsToFloat(s << 16); }
+
+    /** The matrix of a float32 tensor [rows, cols], each value rounded to bfloat16. */
+    public static Bf16Matrix of(Tensor t) {
+        if (t.rank() != 2) throw new IllegalArgumentException("a BF16 matrix is 2-d, got " + t.shapeString());
+        short[] s = new short[t.size()];
+        for (int i = 0; i < s.length; i++) s[i] = fromFloat(t.data[i]);
+        return new Bf16Matrix(s, t.dim(0), t.dim(1));
+    }
+
+    /** The whole matrix widened to float32 (tests, and the F32 copy a caller asks for). */
+    public Tensor widen() {
+        float[] f = new float[data.length];
+        widen(data, 0, f, 0, data.length, 0f);
+        return new Tensor(f, rows, cols);
+    }
+
+    private volatile Tensor digest;
+
+    /**
+     * A stand-in for the matrix where a model lists its parameters for fingerprints: 8 floats,
+     * the bytes of a 64-bit FNV-1a hash of the shape and the bits (computed once).
+     */
+    public Tensor digest() {
+        Tensor d = digest;
+        if (d != null) return d;
+        long h = 0xcbf29ce484222325L;
+        h = (h ^ rows) * 0x100000001b3L;
+        h = (h ^ cols) * 0x100000001b3L;
+        for (short v : data) h = (h ^ (v & 0xffff)) * 0x100000001b3L;
+        float[] f = new float[8];
+        for (int i = 0; i < 8; i++) f[i] = (h >>> (8 * i)) & 0xff;
+        digest = d = new Tensor(f, 8);
+        return d;
+    }
+
+    /** Row r widened into dst at off (an embedding lookup). */
+    @Override public void row(int r, float[] dst, int off) { widen(data, r * cols, dst, off, cols, 0f); }
+
+    @Override public String kernel() { return describe(); }
+
+    /** Which kernel the products of BF16 matrices run, for lrp info and lrp bench. */
+    public static String describe() {
+        return "BF16 weights, widened per block to F32 in the java kernel (" + (vectorWiden() ? "vector, 8 lanes" : "scalar")
+                + ") for the F32 sgemm (" + Gemm.get().name() + "); no BF16 arithmetic (oneDNN's BF16 kernels are not used)";
+    }
+
+    // ---------------------------------------------------------------- products
+
+    /**
+     * y[n, rows] = x[n, cols] W^T (+ bias per row of y), y overwritten: a linear layer's forward
+     * with W [out, in]. With gamma > 0 the weights are w + gamma max(w, 0) (the gamma rule's
+     * product); the bias is passed as the caller wants it.
+     */
+    @Override public void timesTransposed(int n, float[] x, float[] bias, float[] y, float gamma) {
+        Gemm gemm = Gemm.get();
+        int block = blockRows(rows, cols);
+        float[] w = scratch(block * cols);
+        for (int r0 = 0; r0 < rows; r0 += block) {
+            int r1 = Math.min(rows, r0 + block), br = r1 - r0;
+            widenParallel(r0 * cols, w, br * cols, gamma);
+            gemm.sgemm(false, true, n, br, cols, 1f, x, 0, cols, w, 0, cols, 0f, y, r0, rows);
+        }
+        addBias(n, rows, bias, y);
+    }
+
+    static void addBias(int n, int rows, float[] bias, float[] y) {
+        if (bias == null) return;
+        for (int i = 0; i < n; i++) for (int j = 0; j < rows; j++) y[i * rows + j] += bias[j];
+    }
+
+    /** Rows per block: blockFloats values, at least one row. */
+    static int blockRows(int rows, int cols) { return Math.max(1, Math.min(rows, blockFloats / Math.max(1, cols))); }
+
+    /**
+     * gx[n, cols] = g[n, rows] W + beta gx: the gradient of a linear layer's input. Blocks of
+     * rows of W are the sum's index, so each block adds its share to gx.
+     */
+    @Override public void leftTimes(int n, float[] g, float beta, float[] gx, float gamma) {
+        Gemm gemm = Gemm.get();
+        int block = blockRows(rows, cols);
+        float[] w = scratch(block * cols);
+        for (int r0 = 0; r0 < rows; r0 += block) {
+            int r1 = Math.min(rows, r0 + block), br = r1 - r0;
+            widenParallel(r0 * cols, w, br * cols, gamma);
+            gemm.sgemm(false, false, n, cols, br, 1f, g, r0, rows, w, 0, cols, r0 == 0 ? beta : 1f, gx, 0, cols);
+        }
+    }
+
+    private void widenParallel(int from, float[] dst, int count, float gamma) {
+        Parallel.range(count, 1 << 18, (a, b) -> widen(data, from + a, dst, a, b - a, gamma));
+    }
+
+    private static final ThreadLocal<float[]> SCRATCH = new ThreadLocal<>();
+
+    /** This thread's block buffer, at least n floats (kept: the block size repeats). */
+    static float[] scratch(int n) {
+        float[] s = SCRATCH.get();
+        if (s == null || s.length < n) {
+            s = new float[n];
+            SCRATCH.set(s);
+        }
+        return s;
+    }
+
+    // ---------------------------------------------------------------- widening
+
+    /** The vector widening runs where the vector kernels are on and compiled, on 8 float lanes or more. */
+    static boolean vectorWiden() { return Simd.ENABLED && Bf16Kernels.usable(); }
+
+    /** dst[d .. d+n) = src[s .. s+n) widened, each w + gamma max(w, 0) when gamma > 0. */
+    static void widen(short[] src, int s, float[] dst, int d, int n, float gamma) {
+        if (vectorWiden() && SimdKernels.warm()) {
+            Bf16Kernels.widen(src, s, dst, d, n, gamma);
+            return;
+        }
+        widenScalar(src, s, dst, d, n, gamma);
+    }
+
+    static void widenScalar(short[] src, int s, float[] dst, int d, int n, float gamma) {
+        if (gamma > 0f) {
+            for (int i = 0; i < n; i++) {
+                float w = Float.intBitsToFloat(src[s + i] << 16);
+                dst[d + i] = w + gamma * Math.max(w, 0f);
+            }
+            return;
+        }
+        for (int i = 0; i < n; i++) dst[d + i] = Float.intBitsToFloat(src[s + i] << 16);
+    }
+}
