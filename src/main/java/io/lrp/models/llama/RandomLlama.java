@@ -61,15 +61,7 @@ public final class RandomLlama {
     /** {@link #uniform}'s values rounded to BF16, drawn row by row into the BF16 array. */
     static Bf16Matrix uniformBf16(long seed, String name, double variance, int rows, int cols) {
         short[] w = new short[Math.multiplyExact(rows, cols)];
-        double a = Math.sqrt(3 * variance);
-        long base = seed * 0x9E3779B97F4A7C15L ^ name.hashCode();
-        Parallel.range(rows, 64, (r0, r1) -> {
-            for (int r = r0; r < r1; r++) {
-                SplittableRandom rnd = new SplittableRandom(base + r);
-                int o = r * cols;
-                for (int j = 0; j < cols; j++) w[o + j] = Bf16Matrix.fromFloat((float) (a * (2 * rnd.nextDouble() - 1)));
-            }
-        });
+        draw(seed, name, variance, rows, cols, (i, v) -> w[i] = Bf16Matrix.fromFloat(v));
         return new Bf16Matrix(w, rows, cols);
     }
 
@@ -82,15 +74,22 @@ public final class RandomLlama {
     /** Uniform on [-a, a] with a^2 / 3 = variance; blocks drawn in parallel, each from its own seeded stream. */
     static Tensor uniform(long seed, String name, double variance, int rows, int cols) {
         float[] w = new float[Math.multiplyExact(rows, cols)];
+        draw(seed, name, variance, rows, cols, (i, v) -> w[i] = v);
+        return new Tensor(w, rows, cols);
+    }
+
+    private interface Sink { void put(int index, float value); }
+
+    /** The values of a rows x cols weight, row r from its own stream (seed, name, r): the same whatever the threads. */
+    private static void draw(long seed, String name, double variance, int rows, int cols, Sink sink) {
         double a = Math.sqrt(3 * variance);
         long base = seed * 0x9E3779B97F4A7C15L ^ name.hashCode();
         Parallel.range(rows, 64, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 SplittableRandom rnd = new SplittableRandom(base + r);
                 int o = r * cols;
-                for (int j = 0; j < cols; j++) w[o + j] = (float) (a * (2 * rnd.nextDouble() - 1));
+                for (int j = 0; j < cols; j++) sink.put(o + j, (float) (a * (2 * rnd.nextDouble() - 1)));
             }
         });
-        return new Tensor(w, rows, cols);
     }
 }
