@@ -136,22 +136,36 @@ public final class DecoderOps {
      * g * silu(z)/z, else its derivative.
      */
     public static Var gatedSilu(Tape tape, Var gate, Var up, Role activation, Role product) {
+        return gatedSilu(tape, gate, up, activation, product, null, null);
+    }
+
+    /**
+     * {@link #gatedSilu(Tape, Var, Var, Role, Role)} that, when the rule makes silu(gate) a
+     * constant, keeps the gate's input (gateInput, [rows, hidden]) instead of silu(gate) ([rows,
+     * intermediate], 4x as large for LLaMA) and computes the gate again in the backward pass with
+     * gateAgain, the same product on the same numbers, so the same bits. It trades one product
+     * per layer for memory on large models.
+     */
+    public static Var gatedSilu(Tape tape, Var gate, Var up, Role activation, Role product,
+                                Var gateInput, java.util.function.UnaryOperator<Tensor> gateAgain) {
         if (gate.value.size() != up.value.size()) throw new IllegalArgumentException("gate and up differ in shape");
         float[] z = gate.value.data, u = up.value.data;
         Tensor y = Tensor.uninitialized(up.value.shape());
         float[] yd = y.data;
         boolean grad = tape.needsGrad(gate, up);
-        float[] a = grad ? new float[z.length] : null; // silu(gate), read by the backward
+        Rule rule = grad ? tape.rules().get(product) : null;
+        boolean gateConstant = rule instanceof Rule.Stop;
+        boolean recompute = gateConstant && gateAgain != null && gateInput != null;
+        float[] a = grad && !recompute ? new float[z.length] : null; // silu(gate), read by the backward
         Parallel.range(z.length, 1 << 14, (from, to) -> {
             for (int i = from; i < to; i++) {
-                float s = (float) (z[i] / (1 + Math.exp(-z[i])));
+                float s = silu(z[i]);
                 if (a != null) a[i] = s;
                 yd[i] = s * u[i];
             }
         });
         if (!grad) return Ops.out(y, false);
-        Rule rule = tape.rules().get(product);
-        boolean gateConstant = rule instanceof Rule.Stop;
+        if (recompute) tape.readsValue(gateInput);
         float scale = rule instanceof Rule.Scale sc ? (float) sc.factor() : 1f;
         float[] gateSlope; // d(product)/d(gate) per element: up * slope of the SiLU under its rule
         if (gateConstant || !gate.requiresGrad()) {
@@ -171,7 +185,17 @@ public final class DecoderOps {
             public void backward(float[] g) {
                 if (up.requiresGrad()) {
                     float[] gu = up.gradBuffer();
-                    for (int i = 0; i < g.length; i++) gu[i] += scale * g[i] * a[i];
+                    if (a != null) {
+                        for (int i = 0; i < g.length; i++) gu[i] += scale * g[i] * a[i];
+                    } else {
+                        Tensor again = gateAgain.apply(gateInput.value);
+                        float[] z2 = again.data;
+                        if (z2.length != g.length) throw new IllegalStateException("the gate computed again has another shape");
+                        Parallel.range(g.length, 1 << 14, (from, to) -> {
+                            for (int i = from; i < to; i++) gu[i] += scale * g[i] * silu(z2[i]);
+                        });
+                        io.lrp.tensor.Arena.release(z2);
+                    }
                 }
                 if (gateSlope != null) {
                     float[] gg = gate.gradBuffer();
@@ -181,6 +205,8 @@ public final class DecoderOps {
         });
         return yv;
     }
+
+    private static float silu(float z) { return (float) (z / (1 + Math.exp(-z))); }
 
     private static final double SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 
@@ -295,23 +321,29 @@ public final class DecoderOps {
                     + ", v " + v.value.shapeString() + " for " + heads + " heads, " + kvHeads + " key/value heads");
         }
         int rep = heads / kvHeads;
-        Tensor p = Tensor.zeros(batch, heads, len, len);
+        float factor = tape.rules().get(Role.ATTENTION_MATMUL) instanceof Rule.Scale sc ? (float) sc.factor() : 1f;
+        boolean pGrad = tape.needsGrad(q, k) && !tape.rules().stops(Role.ATTENTION_PROBS);
+        boolean constantP = !pGrad && !tape.keepsAttentionGradients() && tape.needsGrad(v);
+        // Nothing reads all of P afterwards (the AH-rule's backward computes it again; a forward
+        // pass without attention maps drops it): each head's P lives in a scratch array only,
+        // instead of [B, heads, T, T] (34 MB a layer for Llama-3.2-1B at 512 tokens).
+        boolean perHead = constantP || (!tape.needsGrad(q, k, v) && !tape.keepsAttention());
+        Tensor p = perHead ? null : Tensor.zeros(batch, heads, len, len);
         Tensor c = Tensor.uninitialized(batch * len, width);
-        float[] qd = q.value.data, kd = k.value.data, vd = v.value.data, pd = p.data, cd = c.data;
+        float[] qd = q.value.data, kd = k.value.data, vd = v.value.data, pAll = perHead ? null : p.data, cd = c.data;
         eachGroup(batch, kvHeads, len, (b, g) -> {
             int ko = b * len * kvWidth + g * d;
+            float[] pd = perHead ? headScratch(len * len) : pAll;
             for (int h = g * rep; h < (g + 1) * rep; h++) {
-                int qo = b * len * width + h * d, po = (b * heads + h) * len * len;
+                int qo = b * len * width + h * d, po = perHead ? 0 : (b * heads + h) * len * len;
                 headGemm(len, len, d).sgemm(false, true, len, len, d, scale, qd, qo, width, kd, ko, kvWidth, 0f, pd, po, len);
                 for (int i = 0; i < len; i++) causalSoftmaxRow(pd, po + i * len, i + 1, len);
                 headGemm(len, d, len).sgemm(false, false, len, d, len, 1f, pd, po, len, vd, ko, kvWidth, 0f, cd, qo, width);
             }
         });
-        float factor = tape.rules().get(Role.ATTENTION_MATMUL) instanceof Rule.Scale sc ? (float) sc.factor() : 1f;
-        boolean pGrad = tape.needsGrad(q, k) && !tape.rules().stops(Role.ATTENTION_PROBS);
-        if (!pGrad && !tape.keepsAttentionGradients() && tape.needsGrad(v)) {
-            return constantProbabilities(tape, q, k, v, p, c, batch, len, heads, kvHeads, scale, factor);
-        }
+        if (constantP) return constantProbabilities(tape, q, k, v, c, batch, len, heads, kvHeads, scale, factor);
+        if (perHead) return new Attention.Heads(null, Ops.out(c, false)); // as Attention: no maps kept
+        float[] pd = pAll;
         Var pv = Ops.out(p, pGrad);
         tape.observeAttention(pv);
         if (pGrad) {
@@ -369,14 +401,13 @@ public final class DecoderOps {
      * The probabilities as constants (the AH-rule) on a recording tape: the backward only needs
      * P^T g for v, so instead of every layer's P [B, heads, T, T] (34 MB a layer for
      * Llama-3.2-1B at 512 tokens) the node keeps q and k (5 MB) and computes each head's P
-     * again, by the same products and softmax as the forward pass (the same bits). P is
-     * released here, and the tape lists no attention maps for this layer (no method reading them
+     * again, by the same products and softmax as the forward pass (the same bits). P never
+     * exists whole, and the tape lists no attention maps for this layer (no method reading them
      * runs on a recording tape under the AH-rule; GAE keeps them).
      */
-    private static Attention.Heads constantProbabilities(Tape tape, Var q, Var k, Var v, Tensor p, Tensor c, int batch, int len,
+    private static Attention.Heads constantProbabilities(Tape tape, Var q, Var k, Var v, Tensor c, int batch, int len,
                                                          int heads, int kvHeads, float scale, float factor) {
         int width = q.value.dim(-1), d = width / heads, kvWidth = k.value.dim(-1), rep = heads / kvHeads;
-        io.lrp.tensor.Arena.release(p.data);
         Var pv = Ops.out(new Tensor(new float[0], 0), false);
         Var cv = Ops.out(c, true);
         tape.readsValue(q, k);

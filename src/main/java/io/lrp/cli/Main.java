@@ -109,6 +109,8 @@ public final class Main implements Runnable {
             io.lrp.models.ModelChecks.allowUnusedWeights(allow);
             try {
                 return new CommandLine.RunLast().execute(parsed);
+            } catch (OutOfMemoryError e) { // picocli hands only Exceptions to the handler: wrap it so it says what to do
+                throw new CommandLine.ExecutionException(cl, "out of memory", e);
             } finally {
                 io.lrp.models.ModelChecks.allowUnusedWeights(false);
             }

@@ -61,6 +61,25 @@ class BenchCliTest {
     }
 
     @Test
+    void llamaBenchConservesInBothFormats() throws Exception {
+        for (String dtype : List.of("bf16", "f32")) {
+            // 64 tokens x 256 wide: activations above the arena's 4096 floats, so freed arrays are handed out again
+            CliRunner.Result r = CliRunner.run("bench", "--model", "llama-tiny", "--dtype", dtype, "--seq", "64",
+                    "--threads", "2", "--runs", "1", "--warmup", "0");
+            assertEquals(0, r.code(), r.err());
+            JsonNode j = JSON.readTree(r.out());
+            assertEquals(dtype.toUpperCase(java.util.Locale.ROOT), j.get("weights").asText());
+            assertEquals(64, j.get("seq").asInt());
+            double err = j.get("max_conservation_error_relative").asDouble();
+            assertTrue(err < 1e-5, dtype + ": sum R + bias vs the logit, relative " + err);
+            // 32000 x 256 tied embedding + 2 layers of q, o (256 x 256), k, v (64 x 256), gate, up, down (1024 x 256)
+            long matrices = 32000L * 256 + 2 * (2 * 256 * 256 + 2 * 64 * 256 + 3 * 1024 * 256);
+            long norms = 4L * (2 * 2 * 256 + 256);
+            assertEquals((dtype.equals("bf16") ? 2 : 4) * matrices + norms, j.get("weights_bytes").asLong());
+        }
+    }
+
+    @Test
     void sgemmReportsTheRate() throws Exception {
         CliRunner.Result r = CliRunner.run("bench", "--sgemm", "--size", "64", "--runs", "3", "--warmup", "1", "--json");
         assertEquals(0, r.code(), r.err());

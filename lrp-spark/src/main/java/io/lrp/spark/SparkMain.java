@@ -44,6 +44,13 @@ public final class SparkMain implements Runnable {
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler(io.lrp.cli.Main.exceptionHandler(err, SparkMain::sparkBadInput));
+        cl.setExecutionStrategy(parsed -> {
+            try {
+                return new CommandLine.RunLast().execute(parsed);
+            } catch (OutOfMemoryError e) { // picocli hands only Exceptions to the handler
+                throw new CommandLine.ExecutionException(cl, "out of memory", e);
+            }
+        });
         int code = cl.execute(args);
         out.flush();
         err.flush();

@@ -139,6 +139,13 @@ public final class LlamaModel extends DecoderModel {
     private final Proj embedTokens, lmHead;
     private final Block[] blocks;
     private final Var norm;
+    /**
+     * Whether an explanation whose rules hold silu(gate) constant keeps each layer's MLP input
+     * and computes the gate again in the backward pass instead of keeping silu(gate), a quarter
+     * of the memory for one more product per layer. On by default for models multiplied a block
+     * at a time (BF16 or above BLOCKED_ABOVE), whose memory is the point.
+     */
+    private volatile boolean recomputeGate;
 
     private LlamaModel(String name, String source, DecoderTokenizer tokenizer, Config config, Rope rope, Proj embedTokens,
                        Proj lmHead, Block[] blocks, Var norm) {
@@ -149,7 +156,16 @@ public final class LlamaModel extends DecoderModel {
         this.lmHead = lmHead;
         this.blocks = blocks;
         this.norm = norm;
+        this.recomputeGate = blocks.length > 0 && blocks[0].gate().w16() != null;
     }
+
+    /** Sets whether the gate is computed again in the backward pass (see recomputeGate); the relevance is the same bits. */
+    public LlamaModel recomputeGate(boolean on) {
+        recomputeGate = on;
+        return this;
+    }
+
+    public boolean recomputesGate() { return recomputeGate; }
 
     public static LlamaModel load(Path dir) { return load(dir, keepBf16()); }
 
@@ -328,8 +344,11 @@ public final class LlamaModel extends DecoderModel {
             if (h != input) tape.discard(h);
             Var m = DecoderOps.rmsNorm(tape, h1, b.postNorm(), config.eps(), "model.layers." + l + ".post_attention_layernorm");
             Var gate = b.gate().apply(tape, m), up = b.up().apply(tape, m);
-            tape.discard(m);
-            Var inner = DecoderOps.gatedSilu(tape, gate, up, Role.ACTIVATION, Role.GATE);
+            Proj gp = b.gate();
+            Var inner = recomputeGate
+                    ? DecoderOps.gatedSilu(tape, gate, up, Role.ACTIVATION, Role.GATE, m, x -> gp.apply(Tape.inference(), Var.constant(x)).value)
+                    : DecoderOps.gatedSilu(tape, gate, up, Role.ACTIVATION, Role.GATE);
+            tape.discard(m); // after gatedSilu, which may keep it
             tape.discard(gate, up);
             Var down = b.down().apply(tape, inner);
             tape.discard(inner);

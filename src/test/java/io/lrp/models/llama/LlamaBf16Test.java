@@ -132,6 +132,37 @@ public class LlamaBf16Test {
     }
 
     @Test
+    void theGateComputedAgainGivesTheSameBits() {
+        assertTrue(bf16.recomputesGate(), "blocked (BF16) models compute the gate again by default");
+        assertTrue(!widened.recomputesGate(), "small F32 models keep silu(gate)");
+        // long enough (over 4096 floats an activation) that the arena hands freed arrays out again
+        int[] ids = DecoderExplainer.of(bf16).encode("Never again, thanks. I said it twice and meant it. ".repeat(8));
+        assertTrue(ids.length * 48 > 4096, "prompt of " + ids.length + " tokens");
+        for (LlamaModel model : List.of(bf16, widened)) {
+            boolean byDefault = model.recomputesGate();
+            try {
+                for (Method m : List.of(Method.LRP_AH_LN, Method.ATTNLRP, Method.GI)) {
+                    double[][] r = new double[2][];
+                    Double[] bias = new Double[2];
+                    for (int k = 0; k < 2; k++) {
+                        model.recomputeGate(k == 1);
+                        Relevance.Result x = Relevance.compute(model, Batch.single(ids), m, null, Relevance.Options.DEFAULT);
+                        r[k] = x.relevance()[0];
+                        bias[k] = x.bias()[0];
+                    }
+                    double max = 0;
+                    for (double v : r[0]) max = Math.max(max, Math.abs(v));
+                    assertTrue(max > 0.01, "relevance too small to compare: " + max);
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(r[0], r[1], 0.0, model.weightsInMemory() + " " + m);
+                    assertEquals(bias[0], bias[1]); // null for GI, which has no bias term
+                }
+            } finally {
+                model.recomputeGate(byDefault);
+            }
+        }
+    }
+
+    @Test
     void embeddingRowsAreTheBf16ValuesWidened() {
         int[] ids = {1, 450, 7545};
         Tensor x = bf16.embed(ids, 0), y = widened.embed(ids, 0);
