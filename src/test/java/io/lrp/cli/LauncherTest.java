@@ -99,6 +99,16 @@ class LauncherTest {
     }
 
     @Test
+    void runningOutOfHeapIsOneLine() throws Exception {
+        // llama-tiny (33 MB of F32 weights) and its 512-token activations need more than 48 MB of heap
+        Run r = bash("./lrp bench --model llama-tiny --seq 512 --runs 1 --warmup 0", Map.of("LRP_JAVA_OPTS", "-Xmx48m"));
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().startsWith("lrp: error: out of memory (Java heap "), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertEquals("", r.out());
+    }
+
+    @Test
     void fullStdoutIsAnError() throws Exception {
         Run r = bash("./lrp explain --model " + model() + " 'a fine film' >/dev/full", Map.of());
         assertEquals(2, r.code(), r.err());
