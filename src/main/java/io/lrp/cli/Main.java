@@ -89,7 +89,8 @@ public final class Main implements Runnable {
                 err.flush();
                 return USAGE;
             }
-            err.println("lrp: internal error: " + ex);
+            Throwable shown = ex instanceof CommandLine.ExecutionException && ex.getCause() != null ? ex.getCause() : ex;
+            err.println("lrp: internal error: " + shown);
             if (verbose) ex.printStackTrace(err);
             else err.println("(run with --verbose for the stack trace)");
             err.flush();
@@ -109,8 +110,8 @@ public final class Main implements Runnable {
             io.lrp.models.ModelChecks.allowUnusedWeights(allow);
             try {
                 return new CommandLine.RunLast().execute(parsed);
-            } catch (OutOfMemoryError e) { // picocli hands only Exceptions to the handler: wrap it so it says what to do
-                throw new CommandLine.ExecutionException(cl, "out of memory", e);
+            } catch (Error e) { // picocli hands only Exceptions to the handler: wrap it (out of memory says what to do)
+                throw new CommandLine.ExecutionException(cl, String.valueOf(e), e);
             } finally {
                 io.lrp.models.ModelChecks.allowUnusedWeights(false);
             }

@@ -47,8 +47,8 @@ public final class SparkMain implements Runnable {
         cl.setExecutionStrategy(parsed -> {
             try {
                 return new CommandLine.RunLast().execute(parsed);
-            } catch (OutOfMemoryError e) { // picocli hands only Exceptions to the handler
-                throw new CommandLine.ExecutionException(cl, "out of memory", e);
+            } catch (Error e) { // picocli hands only Exceptions to the handler
+                throw new CommandLine.ExecutionException(cl, String.valueOf(e), e);
             }
         });
         int code = cl.execute(args);
