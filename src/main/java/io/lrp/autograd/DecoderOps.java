@@ -18,8 +18,8 @@ public final class DecoderOps {
     // ---------------------------------------------------------------- BF16 linear layers
 
     /**
-     * y = x W^T + b with W [out, in] multiplied a block of rows at a time ({@link BlockedMatrix}:
-     * BF16 weights widened per block inside the product, or large F32 ones), the same node as {@link Ops#linear} for constant weights: the
+     * y = x W^T + b with W [out, in] multiplied a slice at a time ({@link BlockedMatrix}:
+     * BF16 weights widened per slice inside the product, or large F32 ones), the same node as {@link Ops#linear} for constant weights: the
      * backward g W and the bias relevance under every rule, the gamma rule's product with the
      * boosted weights widened the same way. The weights are constants (explanations, generation).
      */

@@ -9,9 +9,6 @@ package io.lrp.tensor;
  * BF16. No BF16 arithmetic runs (oneDNN's BF16 kernels, for CPUs with AVX-512 BF16, are not called).
  */
 public final class Bf16Matrix implements BlockedMatrix {
-    /** Widened floats per block: 8 MB, small beside the matrices and large enough for the sgemm to run at its rate. */
-    static volatile int blockFloats = Integer.getInteger("lrp.bf16.block", 1 << 21); // (tests set it small)
-
     public final short[] data;
     private final int rows, cols;
 
@@ -78,7 +75,7 @@ public final class Bf16Matrix implements BlockedMatrix {
 
     /** Which kernel the products of BF16 matrices run, for lrp info and lrp bench. */
     public static String describe() {
-        return "BF16 weights, widened per block to F32 in the java kernel (" + (vectorWiden() ? "vector, 8 lanes" : "scalar")
+        return "BF16 weights, widened a slice at a time to F32 in the java kernel (" + (vectorWiden() ? "vector, 8 lanes" : "scalar")
                 + ") for the F32 sgemm (" + Gemm.get().name() + "); no BF16 arithmetic (oneDNN's BF16 kernels are not used)";
     }
 
@@ -90,54 +87,15 @@ public final class Bf16Matrix implements BlockedMatrix {
      * product); the bias is passed as the caller wants it.
      */
     @Override public void timesTransposed(int n, float[] x, float[] bias, float[] y, float gamma) {
-        Gemm gemm = Gemm.get();
-        int block = blockRows(rows, cols);
-        float[] w = scratch(block * cols);
-        for (int r0 = 0; r0 < rows; r0 += block) {
-            int r1 = Math.min(rows, r0 + block), br = r1 - r0;
-            widenParallel(r0 * cols, w, br * cols, gamma);
-            gemm.sgemm(false, true, n, br, cols, 1f, x, 0, cols, w, 0, cols, 0f, y, r0, rows);
-        }
-        addBias(n, rows, bias, y);
+        BlockedProducts.timesTransposed(n, x, rows, cols, (r0, r1, dst, g) -> widen(data, r0 * cols, dst, 0, (r1 - r0) * cols, g),
+                bias, y, gamma);
     }
 
-    static void addBias(int n, int rows, float[] bias, float[] y) {
-        if (bias == null) return;
-        for (int i = 0; i < n; i++) for (int j = 0; j < rows; j++) y[i * rows + j] += bias[j];
-    }
-
-    /** Rows per block: blockFloats values, at least one row. */
-    static int blockRows(int rows, int cols) { return Math.max(1, Math.min(rows, blockFloats / Math.max(1, cols))); }
-
-    /**
-     * gx[n, cols] = g[n, rows] W + beta gx: the gradient of a linear layer's input. Blocks of
-     * rows of W are the sum's index, so each block adds its share to gx.
-     */
+    /** gx[n, cols] = g[n, rows] W + beta gx: the gradient of a linear layer's input, W widened a slice of columns at a time. */
     @Override public void leftTimes(int n, float[] g, float beta, float[] gx, float gamma) {
-        Gemm gemm = Gemm.get();
-        int block = blockRows(rows, cols);
-        float[] w = scratch(block * cols);
-        for (int r0 = 0; r0 < rows; r0 += block) {
-            int r1 = Math.min(rows, r0 + block), br = r1 - r0;
-            widenParallel(r0 * cols, w, br * cols, gamma);
-            gemm.sgemm(false, false, n, cols, br, 1f, g, r0, rows, w, 0, cols, r0 == 0 ? beta : 1f, gx, 0, cols);
-        }
-    }
-
-    private void widenParallel(int from, float[] dst, int count, float gamma) {
-        Parallel.range(count, 1 << 18, (a, b) -> widen(data, from + a, dst, a, b - a, gamma));
-    }
-
-    private static final ThreadLocal<float[]> SCRATCH = new ThreadLocal<>();
-
-    /** This thread's block buffer, at least n floats (kept: the block size repeats). */
-    static float[] scratch(int n) {
-        float[] s = SCRATCH.get();
-        if (s == null || s.length < n) {
-            s = new float[n];
-            SCRATCH.set(s);
-        }
-        return s;
+        BlockedProducts.leftTimes(n, g, rows, cols, (c0, c1, dst, gm) -> {
+            for (int r = 0, w = c1 - c0; r < rows; r++) widen(data, r * cols + c0, dst, r * w, w, gm);
+        }, beta, gx, gamma);
     }
 
     // ---------------------------------------------------------------- widening

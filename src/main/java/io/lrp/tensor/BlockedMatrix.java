@@ -1,7 +1,7 @@
 package io.lrp.tensor;
 
 /**
- * A constant weight matrix W [rows, cols] whose products run a block of rows at a time through
+ * A constant weight matrix W [rows, cols] whose products run a slice at a time through
  * the F32 sgemm, so that no copy of the whole matrix is ever made (packed, transposed or
  * widened): BF16 weights ({@link Bf16Matrix}) and the F32 matrices of large models
  * ({@link F32Matrix}).

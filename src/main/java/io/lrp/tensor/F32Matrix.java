@@ -1,9 +1,9 @@
 package io.lrp.tensor;
 
 /**
- * An F32 weight matrix multiplied a block of rows at a time ({@link BlockedMatrix}): the
- * backend packs one block per call instead of the whole matrix (a 1 GB embedding used as the
- * head would need a 1 GB packed copy), and nothing is cached beside the weights.
+ * An F32 weight matrix multiplied a slice at a time ({@link BlockedProducts}): one slice per
+ * product is copied where the backend reads it, instead of a packed copy of the whole matrix (a
+ * 1 GB embedding used as the head would need 1 GB more), and nothing is cached beside the weights.
  */
 public final class F32Matrix implements BlockedMatrix {
     public final float[] data;
@@ -20,32 +20,28 @@ public final class F32Matrix implements BlockedMatrix {
     @Override public int cols() { return cols; }
     @Override public long bytes() { return 4L * data.length; }
     @Override public void row(int r, float[] dst, int off) { System.arraycopy(data, r * cols, dst, off, cols); }
-    @Override public String kernel() { return "F32 weights, multiplied a block of rows at a time by the F32 sgemm (" + Gemm.get().name() + ")"; }
+    @Override public String kernel() { return "F32 weights, multiplied a slice at a time by the F32 sgemm (" + Gemm.get().name() + ")"; }
 
     @Override public void timesTransposed(int n, float[] x, float[] bias, float[] y, float gamma) {
-        int block = Bf16Matrix.blockRows(rows, cols);
-        for (int r0 = 0; r0 < rows; r0 += block) {
-            int br = Math.min(rows, r0 + block) - r0;
-            float[] w = gamma > 0f ? boosted(r0, br, gamma) : data;
-            int off = gamma > 0f ? 0 : r0 * cols;
-            Gemm.get().sgemm(false, true, n, br, cols, 1f, x, 0, cols, w, off, cols, 0f, y, r0, rows);
-        }
-        Bf16Matrix.addBias(n, rows, bias, y);
+        BlockedProducts.timesTransposed(n, x, rows, cols, this::rowsInto, bias, y, gamma);
     }
 
     @Override public void leftTimes(int n, float[] g, float beta, float[] gx, float gamma) {
-        int block = Bf16Matrix.blockRows(rows, cols);
-        for (int r0 = 0; r0 < rows; r0 += block) {
-            int br = Math.min(rows, r0 + block) - r0;
-            float[] w = gamma > 0f ? boosted(r0, br, gamma) : data;
-            int off = gamma > 0f ? 0 : r0 * cols;
-            Gemm.get().sgemm(false, false, n, cols, br, 1f, g, r0, rows, w, off, cols, r0 == 0 ? beta : 1f, gx, 0, cols);
-        }
+        BlockedProducts.leftTimes(n, g, rows, cols, this::columnsInto, beta, gx, gamma);
     }
 
-    private float[] boosted(int r0, int br, float gamma) {
-        float[] w = Bf16Matrix.scratch(br * cols);
-        for (int i = 0, o = r0 * cols; i < br * cols; i++) w[i] = data[o + i] + gamma * Math.max(data[o + i], 0f);
-        return w;
+    private void rowsInto(int r0, int r1, float[] dst, float gamma) {
+        int n = (r1 - r0) * cols, o = r0 * cols;
+        if (gamma > 0f) for (int i = 0; i < n; i++) dst[i] = data[o + i] + gamma * Math.max(data[o + i], 0f);
+        else System.arraycopy(data, o, dst, 0, n);
+    }
+
+    private void columnsInto(int c0, int c1, float[] dst, float gamma) {
+        int w = c1 - c0;
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols + c0, d = r * w;
+            if (gamma > 0f) for (int i = 0; i < w; i++) dst[d + i] = data[o + i] + gamma * Math.max(data[o + i], 0f);
+            else System.arraycopy(data, o, dst, d, w);
+        }
     }
 }

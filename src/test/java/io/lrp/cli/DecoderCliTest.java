@@ -307,7 +307,7 @@ class DecoderCliTest {
         CliRunner.Result r = CliRunner.run("info", "--model", bf.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("weight dtype: BF16 in the file; matrices BF16 in memory, 2 bytes a weight"), r.out());
-        assertTrue(r.out().contains("products:     BF16 weights, widened per block to F32 in the java kernel ("), r.out());
+        assertTrue(r.out().contains("products:     BF16 weights, widened a slice at a time to F32 in the java kernel ("), r.out());
     }
 
     // ---------------------------------------------------------------- malformed checkpoints

@@ -48,9 +48,9 @@ class Bf16MatrixTest {
         for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
         for (int i = 0; i < g.length; i++) g[i] = (float) r.nextGaussian();
         for (int i = 0; i < out; i++) bias[i] = (float) r.nextGaussian();
-        int old = Bf16Matrix.blockFloats;
-        for (int block : new int[] {old, 3 * in, in - 1}) { // one block; blocks of 3 rows and the rest; a row per block
-          Bf16Matrix.blockFloats = block;
+        int old = BlockedProducts.sliceFloats;
+        for (int block : new int[] {old, 3 * in, in - 1}) { // one slice; slices of 3 rows and the rest; a row (2 columns) per slice
+          BlockedProducts.sliceFloats = block;
          for (BlockedMatrix w : new BlockedMatrix[] {bf, new F32Matrix(bf.widen())}) {
           for (float gamma : new float[] {0f, 0.5f}) {
             float[] y = new float[n * out], gx = new float[n * in];
@@ -72,7 +72,35 @@ class Bf16MatrixTest {
           }
          }
         }
-        Bf16Matrix.blockFloats = old;
+        BlockedProducts.sliceFloats = old;
+    }
+
+    /** The cut depends on the shape alone: 1 and 2 threads give the same bits, with the backend's gemm. */
+    @Test
+    void threadsDoNotChangeTheBits() {
+        int out = 600, in = 300, n = 70; // 3 slices of rows, 2 of columns
+        SplittableRandom r = new SplittableRandom(5);
+        Tensor wf = new Tensor(new float[out * in], out, in);
+        for (int i = 0; i < wf.size(); i++) wf.data[i] = (float) r.nextGaussian();
+        float[] x = new float[n * in], g = new float[n * out];
+        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+        for (int i = 0; i < g.length; i++) g[i] = (float) r.nextGaussian();
+        Bf16Matrix bf = Bf16Matrix.of(wf);
+        for (BlockedMatrix w : new BlockedMatrix[] {bf, new F32Matrix(bf.widen())}) {
+            float[][] y = new float[2][n * out], gx = new float[2][n * in];
+            for (int t = 0; t < 2; t++) {
+                int k = t;
+                Parallel.withThreads(t + 1, () -> {
+                    w.timesTransposed(n, x, null, y[k], 0f);
+                    w.leftTimes(n, g, 0f, gx[k], 0f);
+                });
+            }
+            org.junit.jupiter.api.Assertions.assertArrayEquals(y[0], y[1], 0f, w.kernel());
+            org.junit.jupiter.api.Assertions.assertArrayEquals(gx[0], gx[1], 0f, w.kernel());
+            double s = 0; // and one value against a plain loop
+            for (int kk = 0; kk < in; kk++) s += (double) x[(n - 1) * in + kk] * bf.widen().data[(out - 1) * in + kk];
+            assertEquals(s, y[0][n * out - 1], 1e-4 * (1 + Math.abs(s)));
+        }
     }
 
     private static double boost(float w, float gamma) { return w + gamma * Math.max(w, 0f); }

@@ -109,7 +109,7 @@ public final class LlamaModel extends DecoderModel {
 
     /**
      * Above this many bytes of F32 matrices (-Dlrp.blockedMB, default 1024) they are multiplied a
-     * block of rows at a time ({@link F32Matrix}): the backend's cache of packed weight copies
+     * slice at a time ({@link F32Matrix}): the backend's cache of packed weight copies
      * holds a sliver of such a model, and packing a whole matrix per call (the head: the
      * embedding, 1 GB for Llama-3.2-1B) would cost as much memory again.
      */
@@ -156,7 +156,8 @@ public final class LlamaModel extends DecoderModel {
         this.lmHead = lmHead;
         this.blocks = blocks;
         this.norm = norm;
-        this.recomputeGate = blocks.length > 0 && blocks[0].gate().w16() != null;
+        String forced = System.getProperty("lrp.recomputeGate"); // true or false; default: for blocked models
+        this.recomputeGate = forced != null ? Boolean.parseBoolean(forced) : blocks.length > 0 && blocks[0].gate().w16() != null;
     }
 
     /** Sets whether the gate is computed again in the backward pass (see recomputeGate); the relevance is the same bits. */

@@ -77,7 +77,7 @@ public class LlamaBf16Test {
         assertEquals("BF16", bf16.weightsInMemory());
         assertEquals("F32", widened.weightsInMemory());
         assertEquals("BF16", bf16.storedDtypes());
-        assertTrue(bf16.productKernel().startsWith("BF16 weights, widened per block to F32"), bf16.productKernel());
+        assertTrue(bf16.productKernel().startsWith("BF16 weights, widened a slice at a time to F32"), bf16.productKernel());
         assertEquals(widened.parameterCount(), bf16.parameterCount());
         // 32000 x 48 embedding (tied head) + 2 layers of 4 attention and 3 MLP matrices: 2 bytes each
         long matrices = 32000L * 48 + 2 * (48 * 48 + 24 * 48 * 2 + 48 * 48 + 3 * 128 * 48);

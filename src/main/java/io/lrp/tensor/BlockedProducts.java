@@ -1,0 +1,99 @@
+package io.lrp.tensor;
+
+import java.nio.FloatBuffer;
+
+/**
+ * The products of a {@link BlockedMatrix}, cut into parts along the output's columns: each part
+ * loads (copies or widens) its slice of W into a per-thread buffer and runs one product with
+ * every row of the input and the whole inner dimension. The parts run on the {@link Parallel}
+ * workers, each product on one core with all n rows (oneDNN's sgemm runs at its rate there; cut
+ * by rows of the input instead, into parts of 32, it packed the weight block again for each
+ * part and ran at a quarter of it). The cut depends on the shape alone and every output value
+ * comes from one product over the full inner dimension, so the bits do not depend on the
+ * number of threads.
+ */
+final class BlockedProducts {
+    private BlockedProducts() {}
+
+    /** Loads W's rows [from, to) (timesTransposed) or columns [from, to) (leftTimes) into dst, boosted when gamma > 0. */
+    interface Slice { void load(int from, int to, float[] dst, float gamma); }
+
+    /** Output columns per part, at most; fewer where a slice would exceed SLICE_FLOATS. */
+    static final int PART = 256;
+    /** Floats of W per part, at most (8 MB): a 128256-row head is cut into slices of 16 columns. */
+    static volatile int sliceFloats = 1 << 21; // (tests set it small)
+
+    static int partWidth(int along) { return Math.max(1, Math.min(PART, sliceFloats / Math.max(1, along))); }
+
+    private static final class Buffers {
+        float[] heap = new float[0];
+        final Direct w = new Direct(), c = new Direct(), in = new Direct();
+        float[] heap(int n) {
+            if (heap.length < n) heap = new float[n];
+            return heap;
+        }
+    }
+
+    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+
+    /** y[n, out] = x[n, in] W^T (+ bias), W [out, in] loaded by rows; y overwritten. */
+    static void timesTransposed(int n, float[] x, int out, int in, Slice rows, float[] bias, float[] y, float gamma) {
+        int width = partWidth(in), parts = (out + width - 1) / width;
+        Gemm gemm = Gemm.get();
+        if (gemm instanceof NativeGemm ng) {
+            FloatBuffer xa = BUFFERS.get().in.load(x, n * in).floats();
+            Parallel.fixedParts(out, parts, Parallel.threads(), (r0, r1) -> {
+                int br = r1 - r0;
+                Buffers b = BUFFERS.get();
+                float[] w = b.heap(br * in);
+                rows.load(r0, r1, w, gamma);
+                FloatBuffer wb = b.w.load(w, br * in).floats(), cb = b.c.reserve(n * br).floats();
+                ng.direct(false, true, n, br, in, 1f, xa, 0, in, wb, 0, in, 0f, cb, 0, br);
+                for (int i = 0; i < n; i++) {
+                    int o = i * out + r0;
+                    cb.get(i * br, y, o, br);
+                    if (bias != null) for (int j = 0; j < br; j++) y[o + j] += bias[r0 + j];
+                }
+            });
+            return;
+        }
+        Parallel.fixedParts(out, parts, Parallel.threads(), (r0, r1) -> {
+            int br = r1 - r0;
+            float[] w = BUFFERS.get().heap(br * in);
+            rows.load(r0, r1, w, gamma);
+            gemm.sgemm(false, true, n, br, in, 1f, x, 0, in, w, 0, in, 0f, y, r0, out);
+            if (bias != null) for (int i = 0; i < n; i++) for (int j = 0; j < br; j++) y[i * out + r0 + j] += bias[r0 + j];
+        });
+    }
+
+    /** gx[n, in] = g[n, out] W + beta gx, W [out, in] loaded by columns (beta 0: gx overwritten). */
+    static void leftTimes(int n, float[] g, int out, int in, Slice columns, float beta, float[] gx, float gamma) {
+        int width = partWidth(out), parts = (in + width - 1) / width;
+        Gemm gemm = Gemm.get();
+        if (gemm instanceof NativeGemm ng) {
+            FloatBuffer ga = BUFFERS.get().in.load(g, n * out).floats();
+            Parallel.fixedParts(in, parts, Parallel.threads(), (c0, c1) -> {
+                int bc = c1 - c0;
+                Buffers b = BUFFERS.get();
+                float[] w = b.heap(out * bc);
+                columns.load(c0, c1, w, gamma);
+                FloatBuffer wb = b.w.load(w, out * bc).floats(), cb = b.c.reserve(n * bc).floats();
+                ng.direct(false, false, n, bc, out, 1f, ga, 0, out, wb, 0, bc, 0f, cb, 0, bc);
+                float[] row = b.heap(bc); // the slice is no longer needed
+                for (int i = 0; i < n; i++) {
+                    int o = i * in + c0;
+                    cb.get(i * bc, row, 0, bc);
+                    if (beta == 0f) System.arraycopy(row, 0, gx, o, bc);
+                    else for (int j = 0; j < bc; j++) gx[o + j] = beta * gx[o + j] + row[j];
+                }
+            });
+            return;
+        }
+        Parallel.fixedParts(in, parts, Parallel.threads(), (c0, c1) -> {
+            int bc = c1 - c0;
+            float[] w = BUFFERS.get().heap(out * bc);
+            columns.load(c0, c1, w, gamma);
+            gemm.sgemm(false, false, n, bc, out, 1f, g, 0, out, w, 0, bc, beta, gx, c0, in);
+        });
+    }
+}
