@@ -151,7 +151,10 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         if (splitFile != null) Args.readableFile(splitFile, "split file");
         Args.writableDirectory(out);
-        io.lrp.models.graph.GraphModel g = io.lrp.models.graph.GraphExplainer.require(open());
+        if (!(open() instanceof io.lrp.models.graph.GraphModel g)) {
+            throw new LrpException(data + " is a molecule CSV: it needs a graph model (lrp train --arch graph); " + opened.name()
+                    + " is a " + opened.family() + " model, not a graph model");
+        }
         Path sf = splitFile != null ? splitFile : part == null ? null : io.lrp.models.graph.GraphEvaluation.defaultSplitFile(model);
         var mols = io.lrp.models.graph.GraphEvaluation.read(g, data, sf, part);
         PrintWriter err = spec.commandLine().getErr();

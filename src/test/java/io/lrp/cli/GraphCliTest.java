@@ -33,6 +33,7 @@ class GraphCliTest {
                 "--epochs", "1", "--limit", "48", "--batch", "16", "--seed", "3");
         assertEquals(0, again.code(), again.err());
         assertTrue(Files.isRegularFile(out.resolve("last.safetensors")), "the resume state is written");
+        assertTrue(again.err().contains("resuming after epoch 1 (best dev roc-auc so far "), "the selection metric is named: " + again.err());
         assertEquals(r.out().replaceAll("(?s).*(test ROC-AUC [0-9.]+).*", "$1"), again.out().replaceAll("(?s).*(test ROC-AUC [0-9.]+).*", "$1"));
         List<String> split = Files.readAllLines(out.resolve("split.tsv"));
         assertEquals(1514, split.size(), "a header and every BACE row");
