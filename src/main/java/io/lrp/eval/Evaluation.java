@@ -81,6 +81,9 @@ public final class Evaluation {
 
         /** What the inputs are and what removing one means, for run.json (part of the run's identity). */
         String describe();
+
+        /** What is perturbed, for the plots' axes. */
+        default String unit() { return "nodes"; }
     }
 
     /** Called after each record is on disk (a test hook: throwing from it simulates a kill). */
@@ -491,7 +494,7 @@ public final class Evaluation {
             String source = examples.get(0).source();
             String about = model.name() + " on " + (source == null ? "data" : java.nio.file.Path.of(source).getFileName())
                     + ", " + examples.size() + " examples";
-            Plots.curves(summaries, dir, about);
+            Plots.curves(summaries, dir, about, inputs == null ? "tokens" : inputs.unit());
             Map<String, List<SampleRecord>> cons = new LinkedHashMap<>();
             for (Method m : List.of(Method.GI, Method.LRP_AH_LN, Method.LRP_AH_LN_CP)) if (records.containsKey(m.id())) cons.put(m.id(), records.get(m.id()));
             if (!cons.isEmpty()) Plots.conservation(cons, dir, about);

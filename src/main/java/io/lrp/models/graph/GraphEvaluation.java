@@ -161,6 +161,8 @@ public final class GraphEvaluation {
             }
 
             @Override public String describe() { return "graph nodes, [GRAPH] kept, removed atoms zero vectors"; }
+
+            @Override public String unit() { return "atoms"; }
         };
     }
 }
