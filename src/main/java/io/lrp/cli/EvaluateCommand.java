@@ -37,8 +37,17 @@ final class EvaluateCommand implements Callable<Integer> {
             description = "A model directory, .onnx or .safetensors file, or a built-in name. Default: ${DEFAULT-VALUE}.")
     String model;
 
-    @Option(names = "--data", required = true, description = "Labelled examples: stsa, GLUE TSV or JSON Lines.")
+    @Option(names = "--data", required = true, description = "Labelled examples: stsa, GLUE TSV or JSON Lines; for a graph model a molecule CSV "
+            + "(a header with smiles and Class columns, as BACE).")
     Path data;
+
+    @Option(names = "--split", paramLabel = "train|valid|test", description = "Molecule CSV: evaluate only this part of the scaffold split "
+            + "in the split file. Default: every molecule of --data.")
+    String split;
+
+    @Option(names = "--split-file", paramLabel = "FILE", description = "The split file (lrp train --arch graph writes OUT/split.tsv). "
+            + "Default: split.tsv beside the model (in its directory, or beside its .safetensors file).")
+    Path splitFile;
 
     @Option(names = "--format", description = "stsa, glue or jsonl (detected from the content when absent).")
     String format;
@@ -99,6 +108,9 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new LrpException("--out " + out + " exists and is not a directory");
         }
         List<Method> ms = Method.parseList(methods);
+        if (splitFile != null && split == null) throw new LrpException("--split-file needs --split train|valid|test");
+        if (io.lrp.models.graph.GraphEvaluation.isMoleculeCsv(data)) return molecules(ms);
+        if (split != null) throw new LrpException("--split needs a molecule CSV (a header with a smiles column) and a graph model");
         // labels written as names map through the model's, read without loading it when it can be
         List<String> peeked = ModelLabels.peek(model);
         Datasets.Fields fields = new Datasets.Fields(textField, labelField,
@@ -109,6 +121,9 @@ final class EvaluateCommand implements Callable<Integer> {
         examples = select(examples);
         Args.writableDirectory(out);
         Model m = open();
+        if (m instanceof io.lrp.models.graph.GraphModel) {
+            throw new LrpException(m.name() + " is a graph model: --data must be a molecule CSV (a header with smiles and Class columns)");
+        }
         if (m instanceof io.lrp.models.decoder.DecoderModel) {
             throw new LrpException(m.name() + " is a " + m.family() + " decoder language model: evaluate perturbs the inputs of"
                     + " classifiers over labelled examples (explain a decoder's next tokens with lrp explain)");
@@ -119,7 +134,41 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new LrpException("evaluate supports --long truncate only: the perturbation curves are defined on one model input, not on windows");
         }
         Evaluation.Settings settings = new Evaluation.Settings(ms, seed, gamma, batch, truncate || mode == LongInputs.TRUNCATE);
-        Evaluation ev = new Evaluation(m, examples, settings, out).check();
+        return run(m, examples, settings, null);
+    }
+
+    /** A molecule CSV with a graph model: skipped rows reported with their lines, the split's part chosen. */
+    private Integer molecules(List<Method> ms) {
+        if (format != null) throw new LrpException("--format is for text data; " + data + " is a molecule CSV");
+        if (truncate || longInputs != null) throw new LrpException("--long and --truncate are for texts; molecules larger than the model are skipped");
+        io.lrp.models.graph.MoleculeData.Part part = null;
+        if (split != null) {
+            try {
+                part = io.lrp.models.graph.MoleculeData.Part.valueOf(split.trim().toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new LrpException("unknown split '" + split + "': choose train, valid or test");
+            }
+        }
+        if (splitFile != null) Args.readableFile(splitFile, "split file");
+        Args.writableDirectory(out);
+        if (!(open() instanceof io.lrp.models.graph.GraphModel g)) {
+            throw new LrpException(data + " is a molecule CSV: it needs a graph model (lrp train --arch graph); " + opened.name()
+                    + " is a " + opened.family() + " model, not a graph model");
+        }
+        Path sf = splitFile != null ? splitFile : part == null ? null : io.lrp.models.graph.GraphEvaluation.defaultSplitFile(model);
+        var mols = io.lrp.models.graph.GraphEvaluation.read(g, data, sf, part);
+        PrintWriter err = spec.commandLine().getErr();
+        for (var k : mols.skipped()) err.println("lrp: skipped " + data + ":" + k.line() + ": " + k.reason());
+        if (mols.examples().isEmpty()) throw new LrpException(data + ": no molecules to evaluate");
+        if (part != null) err.printf("the %s split of %s: %d molecules%n", split.trim().toLowerCase(java.util.Locale.ROOT), sf, mols.examples().size());
+        List<Example> examples = select(mols.examples());
+        Evaluation.Settings settings = new Evaluation.Settings(ms, seed, gamma, batch, false);
+        return run(g, examples, settings, io.lrp.models.graph.GraphEvaluation.inputs(g, examples, mols.graphs()));
+    }
+
+    private Integer run(Model m, List<Example> examples, Evaluation.Settings settings, Evaluation.Inputs inputs) {
+        List<Method> ms = settings.methods();
+        Evaluation ev = new Evaluation(m, examples, settings, out).inputs(inputs).check();
         PrintWriter err = spec.commandLine().getErr();
         err.printf("evaluating %s on %d examples of %s, methods %s -> %s%n", m.name(), examples.size(), data,
                 String.join(",", ms.stream().map(Method::id).toList()), out);

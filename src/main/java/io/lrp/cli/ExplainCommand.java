@@ -57,7 +57,7 @@ final class ExplainCommand implements Callable<Integer> {
             + " at the end-of-sequence token) and explain each one's logit over everything before it.")
     Integer generate;
 
-    @Option(names = "--format", defaultValue = "text", description = "text, json (JSON Lines; jsonl is a synonym) or html; svg with --smiles. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--format", defaultValue = "text", description = "text, json (JSON Lines; jsonl is a synonym) or html; svg or png with --smiles (also chosen by the --out file's extension). Default: ${DEFAULT-VALUE}.")
     String format;
 
     @Option(names = "--words", description = "Text view: merge sub-tokens into words, hide [CLS]/[SEP] (the default).")
@@ -111,8 +111,16 @@ final class ExplainCommand implements Callable<Integer> {
     @Override public Integer call() throws IOException {
         String fmt = format.toLowerCase();
         if (fmt.equals("jsonl")) fmt = "json";
-        if (!List.of("text", "json", "html").contains(fmt) && !(fmt.equals("svg") && smiles != null)) {
-            throw new LrpException("unknown format '" + format + "': choose text, json, jsonl or html");
+        if (smiles != null && out != null && !spec.commandLine().getParseResult().hasMatchedOption("--format")) {
+            String name = out.getFileName().toString().toLowerCase(java.util.Locale.ROOT); // molecules: the picture format from the file name
+            for (String ext : List.of("svg", "png", "html")) if (name.endsWith("." + ext)) fmt = ext;
+        }
+        if (!List.of("text", "json", "html").contains(fmt) && !((fmt.equals("svg") || fmt.equals("png")) && smiles != null)) {
+            throw new LrpException("unknown format '" + format + "': choose text, json, jsonl or html (svg or png with --smiles)");
+        }
+        if (fmt.equals("png")) {
+            if (out == null) throw new LrpException("--format png writes an image: give --out FILE.png");
+            if (smiles.size() != 1) throw new LrpException("--format png draws one molecule; give one --smiles (or use --format html or svg)");
         }
         List<Method> ms = Method.parseList(methods);
         int sources = (ids != null ? 1 : 0) + (file != null ? 1 : 0) + (texts.isEmpty() ? 0 : 1) + (smiles != null ? 1 : 0);
@@ -142,6 +150,7 @@ final class ExplainCommand implements Callable<Integer> {
                     io.lrp.models.decoder.Decoders.types()) + "); " + m.name() + " is a " + m.family() + " model");
         }
         int targetIndex = resolveTarget(m.name(), m.labels());
+        if (fmt.equals("png")) return moleculePng(m, ms, targetIndex);
 
         // --out: a temporary file renamed when complete; a failed run leaves no truncated file
         io.lrp.io.AtomicOutput atomic = out != null ? io.lrp.io.AtomicOutput.open(out) : null;
@@ -167,7 +176,8 @@ final class ExplainCommand implements Callable<Integer> {
                     output.emit(explainRows(m, ms, texts, targetIndex, p, true));
                 }
             }
-            output.finish();
+            if (smiles == null) output.finish(); // the molecule views write their own page
+            sink.flush();
             if (atomic != null) atomic.commit();
         } finally {
             if (atomic != null) atomic.close(); // standard output stays open
@@ -178,19 +188,55 @@ final class ExplainCommand implements Callable<Integer> {
 
     /** --smiles: one row of explanations per molecule; the text view lists the most relevant atoms. */
     private void explainMolecules(Model m, List<Method> ms, int targetIndex, String fmt, PrintWriter sink) {
-        io.lrp.models.graph.GraphModel g = io.lrp.models.graph.GraphExplainer.require(m);
-        if (fmt.equals("html")) throw new LrpException("--smiles: choose --format text, json or svg");
-        List<io.lrp.models.graph.Graph> graphs = new ArrayList<>();
-        for (String s : smiles) graphs.add(io.lrp.models.graph.GraphExplainer.input(g, s)); // every SMILES checked before any work
-        io.lrp.explain.Relevance.Options opt = new io.lrp.explain.Relevance.Options(gamma, io.lrp.explain.Relevance.Options.DEFAULT.igSteps(), seed);
-        for (io.lrp.models.graph.Graph graph : graphs) {
-            List<Explanation> row = new ArrayList<>();
-            for (Method method : ms) row.add(io.lrp.models.graph.GraphExplainer.explain(g, graph, method, targetIndex, opt));
-            if (fmt.equals("svg")) sink.append(io.lrp.models.graph.MoleculeSvg.render(graph.name(), row)).append('\n');
+        List<List<Explanation>> rows = new ArrayList<>();
+        for (List<Explanation> row : moleculeRows(m, ms, targetIndex)) {
+            if (fmt.equals("html")) rows.add(row);
+            else if (fmt.equals("svg")) sink.append(io.lrp.models.graph.MoleculeSvg.render(row.get(0).text(), row)).append('\n');
             else if (fmt.equals("json")) for (Explanation e : row) sink.append(JsonLines.toJson(e)).append('\n');
             else sink.append(io.lrp.models.graph.GraphExplainer.text(row, 5)).append('\n');
             sink.flush();
         }
+        if (fmt.equals("html")) sink.append(io.lrp.models.graph.MoleculeHtml.render("lrp explain: " + m.name(), rows, m.labels()));
+    }
+
+    /** One row of explanations (one per method) per --smiles, every SMILES checked before any work. */
+    private List<List<Explanation>> moleculeRows(Model m, List<Method> ms, int targetIndex) {
+        io.lrp.models.graph.GraphModel g = io.lrp.models.graph.GraphExplainer.require(m);
+        List<io.lrp.models.graph.Graph> graphs = new ArrayList<>();
+        for (String s : smiles) graphs.add(io.lrp.models.graph.GraphExplainer.input(g, s));
+        io.lrp.explain.Relevance.Options opt = new io.lrp.explain.Relevance.Options(gamma, io.lrp.explain.Relevance.Options.DEFAULT.igSteps(), seed);
+        List<List<Explanation>> rows = new ArrayList<>();
+        for (io.lrp.models.graph.Graph graph : graphs) {
+            List<Explanation> row = new ArrayList<>();
+            for (Method method : ms) row.add(io.lrp.models.graph.GraphExplainer.explain(g, graph, method, targetIndex, opt));
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    /** --format png: the molecule once per method, side by side, written atomically to --out. */
+    private int moleculePng(Model m, List<Method> ms, int targetIndex) {
+        List<Explanation> row = moleculeRows(m, ms, targetIndex).get(0);
+        byte[] png = io.lrp.models.graph.MoleculeSvg.png(smiles.get(0), row);
+        Path dir = out.toAbsolutePath().getParent();
+        try {
+            Path tmp = Files.createTempFile(dir, "." + out.getFileName() + ".", ".tmp");
+            try {
+                try { // the permissions a plain create gives (a temporary file is private)
+                    Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+                } catch (UnsupportedOperationException e) {
+                    // not a POSIX file system: the default permissions stay
+                }
+                Files.write(tmp, png);
+                Files.move(tmp, out, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            throw new LrpException("cannot write " + out + ": " + e.getMessage());
+        }
+        spec.commandLine().getErr().println("wrote " + out);
+        return 0;
     }
 
     private LongInputs longMode;

@@ -30,9 +30,16 @@ final class InfoCommand implements Callable<Integer> {
         out.println("family:       " + m.family());
         out.println("architecture: " + m.describe());
         out.println("head:         " + m.head());
-        out.printf("parameters:   %,d (after the attribution point; embeddings excluded)%n", m.parameterCount());
-        out.println("tokenizer:    " + (m.tokenizer() == null ? "none (token ids only)" : m.tokenizer().kind() + ", " + m.tokenizer().vocabSize() + " tokens, " + m.tokenizer().source()));
-        out.println("max length:   " + m.maxLength() + " tokens");
+        if (m instanceof io.lrp.models.graph.GraphModel g) {
+            // a graph's inputs are features, not token ids: the look-up tables before the attribution point count too
+            out.printf("parameters:   %,d (all of them: node, degree and attention-bias tables included)%n", m.parameterCount());
+            out.println("inputs:       graphs (" + g.config().featurizer() + "), no tokenizer");
+            out.println("max length:   " + (m.maxLength() - 1) + " nodes and the virtual [GRAPH] node");
+        } else {
+            out.printf("parameters:   %,d (after the attribution point; embeddings excluded)%n", m.parameterCount());
+            out.println("tokenizer:    " + (m.tokenizer() == null ? "none (token ids only)" : m.tokenizer().kind() + ", " + m.tokenizer().vocabSize() + " tokens, " + m.tokenizer().source()));
+            out.println("max length:   " + m.maxLength() + " tokens");
+        }
         out.println("labels:       " + (m.labels().isEmpty() ? "none (encoder only)" : String.join(", ", m.labels())));
         out.println("weights:      " + m.source());
         out.println("gemm backend: " + Gemm.get().name());

@@ -85,12 +85,17 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--limit", description = "Use only the first N training examples.") Integer limit;
     @Option(names = "--bucket", description = "--arch paper: minibatches of similar length (less padding on long, varied inputs such as reviews).")
     boolean bucket;
+    @Option(names = "--hidden", paramLabel = "N", description = "--arch graph: hidden size (a multiple of the 8 heads; feed-forward 2N). Default: 64.")
+    Integer hidden;
+    @Option(names = "--dropout", paramLabel = "P", description = "--arch graph: dropout in training. Default: 0.1.")
+    Double dropout;
 
     @Override public Integer call() throws Exception {
         if (!arch.equals("minilm-head") && !arch.equals("paper") && !arch.equals("graph")) {
             throw new LrpException("unknown --arch '" + arch + "': supported: minilm-head, paper, graph");
         }
         if (arch.equals("graph")) return trainGraph();
+        if (hidden != null || dropout != null) throw new LrpException("--hidden and --dropout are for --arch graph");
         if (dev == null) throw new LrpException("--dev is required for --arch " + arch);
         if (bucket && !arch.equals("paper")) throw new LrpException("--bucket is for --arch paper (minilm-head trains on cached, already cut inputs)");
         if (epochs < 1 || batch < 1 || !(lr > 0) || !Double.isFinite(lr)) throw new LrpException("--epochs, --batch and --lr must be positive");
@@ -140,8 +145,14 @@ final class TrainCommand implements Callable<Integer> {
         if (limit != null && limit < 1) throw new LrpException("--limit must be >= 1, got " + limit);
         if (Files.exists(out) && !Files.isDirectory(out)) throw new LrpException("--out " + out + " exists and is not a directory");
         Args.readableFile(data, "molecule CSV");
-        var r = io.lrp.models.graph.GraphTraining.train(data, out,
-                io.lrp.models.graph.GraphTraining.Settings.defaults(epochs, lr, batch, seed, limit), System.err);
+        var d = io.lrp.models.graph.GraphTraining.Settings.defaults(epochs, lr, batch, seed, limit);
+        if (hidden != null && (hidden < d.heads() || hidden % d.heads() != 0)) {
+            throw new LrpException("--hidden must be a positive multiple of the " + d.heads() + " heads, got " + hidden);
+        }
+        if (dropout != null && !(dropout >= 0 && dropout < 1)) throw new LrpException("--dropout must be in [0, 1), got " + dropout);
+        int h = hidden == null ? d.hidden() : hidden;
+        var r = io.lrp.models.graph.GraphTraining.train(data, out, new io.lrp.models.graph.GraphTraining.Settings(h, d.heads(), d.blocks(),
+                hidden == null ? d.ffn() : 2 * h, d.maxDistance(), dropout == null ? d.dropout() : dropout, epochs, lr, batch, seed, limit), System.err);
         PrintWriter w = spec.commandLine().getOut();
         w.printf(Locale.ROOT, "scaffold split (seed %d): %d train, %d valid, %d test molecules (%d rows skipped), written to %s%n",
                 seed, r.train(), r.valid(), r.test(), r.skipped(), r.split());

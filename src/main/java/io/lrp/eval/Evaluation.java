@@ -67,6 +67,25 @@ public final class Evaluation {
         public static Settings of(List<Method> methods) { return new Settings(methods, 0, 0, 16, false); }
     }
 
+    /**
+     * How the examples become explanations and perturbable inputs. Texts go through the
+     * {@link Explainer} with nothing kept (the default); a model family whose inputs are not
+     * texts (graphs) supplies its own, e.g. one that keeps a virtual node.
+     */
+    public interface Inputs {
+        /** The explanations of examples start..end-1, each of its example's label. */
+        List<Explanation> explain(Method m, int start, int end, Settings settings);
+
+        /** The input the perturbation edits for example {@code index}, explained as {@code e}. */
+        Perturbation.Input input(int index, Explanation e);
+
+        /** What the inputs are and what removing one means, for run.json (part of the run's identity). */
+        String describe();
+
+        /** What is perturbed, for the plots' axes. */
+        default String unit() { return "nodes"; }
+    }
+
     /** Called after each record is on disk (a test hook: throwing from it simulates a kill). */
     public interface Listener {
         void written(SampleRecord record);
@@ -89,6 +108,7 @@ public final class Evaluation {
     private PrintStream progressOut = System.err;
     private Listener listener = r -> {};
     private boolean plots = true;
+    private Inputs inputs;
 
     public Evaluation(Model model, List<Example> examples, Settings settings, Path dir) {
         this.model = model;
@@ -101,6 +121,9 @@ public final class Evaluation {
     public Evaluation progress(PrintStream out) { this.progressOut = out; return this; }
 
     public Evaluation listener(Listener l) { this.listener = l == null ? r -> {} : l; return this; }
+
+    /** Explains and perturbs through these inputs instead of as texts. */
+    public Evaluation inputs(Inputs in) { this.inputs = in; return this; }
 
     /** Whether to draw the PNG/SVG plots at the end (default true). */
     public Evaluation plots(boolean p) { this.plots = p; return this; }
@@ -167,6 +190,7 @@ public final class Evaluation {
         o.put("gamma", settings.gamma());
         o.put("truncate", settings.truncate());
         o.put("batch_size", settings.batchSize());
+        if (inputs != null) o.put("inputs", inputs.describe()); // absent for texts, so the text runs keep their identity
         ObjectNode p = io.lrp.explain.Provenance.of(model, null, new io.lrp.explain.Relevance.Options(settings.gamma(), 50, settings.seed())).toJson();
         ObjectNode rules = p.putObject("rule_sets"); // per method: its rule set, null for a procedure
         for (Method m : settings.methods()) {
@@ -401,6 +425,7 @@ public final class Evaluation {
     }
 
     private List<Explanation> explain(Method m, int start, int end) {
+        if (inputs != null) return inputs.explain(m, start, end, settings);
         List<String> texts = new ArrayList<>();
         int[] targets = new int[end - start];
         for (int i = start; i < end; i++) {
@@ -425,7 +450,7 @@ public final class Evaluation {
         if (m == Method.RANDOM) r = randomRelevance(settings.seed(), index, r.length);
         Perturbation.Result p;
         try {
-            p = Perturbation.run(model, e.ids(), e.target(), r);
+            p = inputs == null ? Perturbation.run(model, e.ids(), e.target(), r) : Perturbation.run(model, inputs.input(index, e), e.target(), r);
         } catch (LrpException ex) {
             throw new LrpException(where(examples.get(index)) + ": " + m.id() + ": " + ex.getMessage());
         }
@@ -469,7 +494,7 @@ public final class Evaluation {
             String source = examples.get(0).source();
             String about = model.name() + " on " + (source == null ? "data" : java.nio.file.Path.of(source).getFileName())
                     + ", " + examples.size() + " examples";
-            Plots.curves(summaries, dir, about);
+            Plots.curves(summaries, dir, about, inputs == null ? "tokens" : inputs.unit());
             Map<String, List<SampleRecord>> cons = new LinkedHashMap<>();
             for (Method m : List.of(Method.GI, Method.LRP_AH_LN, Method.LRP_AH_LN_CP)) if (records.containsKey(m.id())) cons.put(m.id(), records.get(m.id()));
             if (!cons.isEmpty()) Plots.conservation(cons, dir, about);

@@ -16,7 +16,9 @@ import java.util.Map;
  * and pruning (LeRF deletion) at the fractions k/10, k = 0..10, with the evidence
  * {@code E = softmax(z)[y]} and {@code M = sum_k (z0_k - z_k)^2} at every step.
  *
- * <p>Every token, special tokens included, can be perturbed (replaced by the model's [UNK]).
+ * <p>Every token, special tokens included, can be perturbed (replaced by the model's [UNK]),
+ * except a leading run of positions an input declares kept: a graph's virtual node, which is
+ * the readout and no part of the molecule. N then counts the perturbable positions only.
  * The distinct perturbed inputs of one sample (and the unperturbed one, for z0) all have the
  * same length, so they run as one unpadded batch of forward passes (split into chunks for long
  * inputs); each row of a batch is computed independently, so the numbers are those of one
@@ -64,22 +66,22 @@ public final class Perturbation {
         return out;
     }
 
-    /** The generate inputs: all tokens [UNK], the first n_flip[k] of the order restored. */
+    /** The generate inputs: every position of the order [UNK], the first n_flip[k] of it restored (N = the order's length). */
     public static int[][] generateInputs(int[] ids, int[] order, int unkId) {
-        int[] nf = nFlip(ids.length);
+        int[] nf = nFlip(order.length);
         int[][] out = new int[STEPS][];
         for (int k = 0; k < STEPS; k++) {
-            int[] x = new int[ids.length];
-            Arrays.fill(x, unkId);
+            int[] x = ids.clone();
+            for (int p : order) x[p] = unkId;
             for (int j = 0; j < nf[k]; j++) x[order[j]] = ids[order[j]];
             out[k] = x;
         }
         return out;
     }
 
-    /** The pruning inputs: the first n_flip[k] of the order replaced by [UNK]. */
+    /** The pruning inputs: the first n_flip[k] of the order replaced by [UNK] (N = the order's length). */
     public static int[][] pruningInputs(int[] ids, int[] order, int unkId) {
-        int[] nf = nFlip(ids.length);
+        int[] nf = nFlip(order.length);
         int[][] out = new int[STEPS][];
         for (int k = 0; k < STEPS; k++) {
             int[] x = ids.clone();
@@ -92,7 +94,22 @@ public final class Perturbation {
     /** One curve: E and M per fraction, and the logits they came from. */
     public record Curve(double[] e, double[] m, double[][] logits) {}
 
-    /** Both curves of one input for one relevance vector. */
+    /**
+     * One input as the model reads it (ids and token types) and how many of its leading
+     * positions are never perturbed.
+     */
+    public record Input(Batch.Sequence sequence, int kept) {
+        public Input {
+            if (kept < 0 || kept >= sequence.length()) {
+                throw new LrpException("kept positions " + kept + " of " + sequence.length() + ": nothing left to perturb");
+            }
+        }
+    }
+
+    /**
+     * Both curves of one input for one relevance vector. n is the input's length; orders and
+     * nFlip cover the perturbable positions (all of them unless the input keeps some).
+     */
     public record Result(int label, int n, double[] z0, int[] nFlip, int[] orderGenerate, int[] orderPruning,
                          Curve generate, Curve pruning) {}
 
@@ -120,15 +137,22 @@ public final class Perturbation {
      * evidence is measured, and one relevance value per token.
      */
     public static Result run(Model model, int[] ids, int label, double[] relevance) {
-        int n = ids.length;
-        if (n == 0) throw new LrpException("cannot perturb an empty input");
+        if (ids.length == 0) throw new LrpException("cannot perturb an empty input");
+        return run(model, new Input(new Batch.Sequence(ids), 0), label, relevance);
+    }
+
+    /** Both curves for one input whose first {@code input.kept()} positions stay as they are. */
+    public static Result run(Model model, Input input, int label, double[] relevance) {
+        int[] ids = input.sequence().ids();
+        int n = ids.length, kept = input.kept();
         if (relevance.length != n) {
             throw new LrpException("relevance has " + relevance.length + " values for " + n + " tokens");
         }
         for (double r : relevance) {
             if (!Double.isFinite(r)) throw new LrpException("relevance holds a non-finite value (" + r + ")");
         }
-        int[] og = orderGenerate(relevance), op = orderPruning(relevance);
+        double[] free = Arrays.copyOfRange(relevance, kept, n);
+        int[] og = shift(orderGenerate(free), kept), op = shift(orderPruning(free), kept);
         int[][] gen = generateInputs(ids, og, model.unkId()), pru = pruningInputs(ids, op, model.unkId());
 
         // the distinct inputs: the original (z0) first, then the curves' inputs in order
@@ -139,12 +163,17 @@ public final class Perturbation {
         for (int k = 0; k < STEPS; k++) genRow[k] = rowOf(gen[k], rows, seen);
         for (int k = 0; k < STEPS; k++) pruRow[k] = rowOf(pru[k], rows, seen);
 
-        double[][] z = logits(model, rows);
+        double[][] z = logits(model, rows, input.sequence().types());
         if (label < 0 || label >= z[z0Row].length) {
             throw new LrpException("label " + label + " out of range: the model has " + z[z0Row].length + " classes");
         }
         double[] z0 = z[z0Row];
-        return new Result(label, n, z0.clone(), nFlip(n), og, op, curve(z, genRow, z0, label), curve(z, pruRow, z0, label));
+        return new Result(label, n, z0.clone(), nFlip(n - kept), og, op, curve(z, genRow, z0, label), curve(z, pruRow, z0, label));
+    }
+
+    private static int[] shift(int[] order, int by) {
+        for (int i = 0; i < order.length; i++) order[i] += by;
+        return order;
     }
 
     private static int rowOf(int[] x, List<int[]> rows, Map<String, Integer> seen) {
@@ -166,14 +195,16 @@ public final class Perturbation {
         return new Curve(e, m, logits);
     }
 
-    /** Logits of equal-length inputs, in chunks, as doubles. */
-    static double[][] logits(Model model, List<int[]> inputs) {
+    /** Logits of equal-length inputs sharing one row of token types, in chunks, as doubles. */
+    static double[][] logits(Model model, List<int[]> inputs, int[] types) {
         int n = inputs.get(0).length;
         int chunk = (int) Math.max(1, Math.min(inputs.size(), MAX_CELLS_PER_CHUNK / ((long) n * n)));
         double[][] out = new double[inputs.size()][];
         for (int start = 0; start < inputs.size(); start += chunk) {
             int end = Math.min(inputs.size(), start + chunk);
-            float[][] z = Relevance.logits(model, Batch.of(inputs.subList(start, end), model.padId()));
+            List<Batch.Sequence> seqs = new ArrayList<>();
+            for (int[] x : inputs.subList(start, end)) seqs.add(new Batch.Sequence(x, types));
+            float[][] z = Relevance.logits(model, Batch.ofSequences(seqs, model.padId()));
             for (int i = start; i < end; i++) {
                 float[] f = z[i - start];
                 double[] d = new double[f.length];

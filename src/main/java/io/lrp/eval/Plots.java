@@ -73,15 +73,22 @@ public final class Plots {
 
     /** As above; about (e.g. "minilm-sst2 on stsa.binary.dev, 872 examples") goes into the titles. */
     public static void curves(Map<String, Curves.Summary> summaries, Path dir, String about) throws IOException {
-        List<XYChart> panels = curvesCharts(summaries, about);
+        curves(summaries, dir, about, "tokens");
+    }
+
+    /** As above; unit names what is perturbed on the x axes ("tokens", "atoms"). */
+    public static void curves(Map<String, Curves.Summary> summaries, Path dir, String about, String unit) throws IOException {
+        List<XYChart> panels = curvesCharts(summaries, about, unit);
         writePng(panels, dir.resolve("curves.png"));
         writeSvg(panels, dir.resolve("curves.svg"));
     }
 
     /** The two panels of curves.png: generate and pruning. */
-    static List<XYChart> curvesCharts(Map<String, Curves.Summary> summaries, String about) {
-        XYChart gen = panel("generate (MoRF insertion)", about, "fraction of tokens restored (legend: AUAC)", summaries, true);
-        XYChart pru = panel("pruning (LeRF deletion)", about, "fraction of tokens removed (legend: AUPC)", summaries, false);
+    static List<XYChart> curvesCharts(Map<String, Curves.Summary> summaries, String about) { return curvesCharts(summaries, about, "tokens"); }
+
+    static List<XYChart> curvesCharts(Map<String, Curves.Summary> summaries, String about, String unit) {
+        XYChart gen = panel("generate (MoRF insertion)", about, "fraction of " + unit + " restored (legend: AUAC)", summaries, true);
+        XYChart pru = panel("pruning (LeRF deletion)", about, "fraction of " + unit + " removed (legend: AUPC)", summaries, false);
         return List.of(gen, pru);
     }
 

@@ -81,7 +81,8 @@ public final class Trainer<T> {
             best = Double.parseDouble(m.get("best_dev_accuracy"));
             bestEpoch = Integer.parseInt(m.get("best_epoch"));
             if (Files.exists(checkpoint)) bestWeights = SafeTensors.open(checkpoint).getAll();
-            log.printf(Locale.ROOT, "resuming after epoch %d (best dev accuracy so far %.4f, epoch %d)%n", start - 1, best, bestEpoch);
+            log.printf(Locale.ROOT, "resuming after epoch %d (best dev %s so far %.4f, epoch %d)%n", start - 1,
+                    devMetric == null ? "accuracy" : devMetricName, best, bestEpoch);
         }
         long step = (long) ((train.size() + s.batch() - 1) / s.batch()) * (start - 1);
         List<T> devOrder = dev;

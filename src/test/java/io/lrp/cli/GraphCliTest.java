@@ -29,10 +29,21 @@ class GraphCliTest {
         double auc = Double.parseDouble(r.out().replaceAll("(?s).*test ROC-AUC ([0-9.]+).*", "$1"));
         assertTrue(auc >= 0 && auc <= 1, r.out());
         // the same command again resumes after the finished epoch (nothing left to train): the same model and numbers
-        CliRunner.Result again = CliRunner.run("train", "--arch", "graph", "--data", bace().toString(), "--out", out.toString(),
-                "--epochs", "1", "--limit", "48", "--batch", "16", "--seed", "3");
+        // the training log goes to System.err (progress bars), so it is captured there
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.err;
+        CliRunner.Result again;
+        System.setErr(new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            again = CliRunner.run("train", "--arch", "graph", "--data", bace().toString(), "--out", out.toString(),
+                    "--epochs", "1", "--limit", "48", "--batch", "16", "--seed", "3");
+        } finally {
+            System.setErr(saved);
+        }
         assertEquals(0, again.code(), again.err());
         assertTrue(Files.isRegularFile(out.resolve("last.safetensors")), "the resume state is written");
+        String logged = log.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(logged.contains("resuming after epoch 1 (best dev roc-auc so far "), "the selection metric is named: " + logged);
         assertEquals(r.out().replaceAll("(?s).*(test ROC-AUC [0-9.]+).*", "$1"), again.out().replaceAll("(?s).*(test ROC-AUC [0-9.]+).*", "$1"));
         List<String> split = Files.readAllLines(out.resolve("split.tsv"));
         assertEquals(1514, split.size(), "a header and every BACE row");
