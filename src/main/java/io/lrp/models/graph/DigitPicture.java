@@ -88,9 +88,12 @@ public final class DigitPicture {
             b.append(String.format(Locale.ROOT, "<g transform=\"translate(%d,%d)\" shape-rendering=\"crispEdges\">%n", x0, TITLE));
             int[] rgb = panel(in, e);
             for (int y = 0; y < side; y++) {
-                for (int x = 0; x < side; x++) {
-                    b.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#%06x\"/>", x * cell, y * cell, cell, cell,
-                            rgb[y * side + x]));
+                for (int x = 0; x < side; ) {
+                    int run = 1;   // one rectangle per run of equal colour keeps the file small
+                    while (x + run < side && rgb[y * side + x + run] == rgb[y * side + x]) run++;
+                    b.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#%06x\"/>", x * cell, y * cell,
+                            run * cell, cell, rgb[y * side + x]));
+                    x += run;
                 }
                 b.append('\n');
             }
