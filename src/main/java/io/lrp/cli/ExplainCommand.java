@@ -57,7 +57,7 @@ final class ExplainCommand implements Callable<Integer> {
             + " at the end-of-sequence token) and explain each one's logit over everything before it.")
     Integer generate;
 
-    @Option(names = "--format", defaultValue = "text", description = "text, json (JSON Lines; jsonl is a synonym) or html; svg or png with --smiles (also chosen by the --out file's extension). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--format", defaultValue = "text", description = "text, json (JSON Lines; jsonl is a synonym) or html; svg or png with --smiles (also chosen by the --out file's extension), svg with --mnist-index or --digit. Default: ${DEFAULT-VALUE}.")
     String format;
 
     @Option(names = "--words", description = "Text view: merge sub-tokens into words, hide [CLS]/[SEP] (the default).")
@@ -74,6 +74,18 @@ final class ExplainCommand implements Callable<Integer> {
 
     @Option(names = "--smiles", description = "Explain this molecule (a SMILES string; repeatable) with a graph model (lrp train --arch graph).")
     List<String> smiles;
+
+    @Option(names = "--mnist-index", paramLabel = "N", description = "Explain MNIST test digit N (0-based) with a superpixel graph model (lrp train --arch graph --data DIR).")
+    Integer mnistIndex;
+
+    @Option(names = "--digit", paramLabel = "FILE", description = "Explain this 28x28 digit picture (PNG, light ink on dark as MNIST) with a superpixel graph model.")
+    Path digit;
+
+    @Option(names = "--mnist-data", paramLabel = "DIR", defaultValue = "../shared/data/mnist", description = "The MNIST directory of --mnist-index. Default: ${DEFAULT-VALUE}.")
+    Path mnistData;
+
+    @Option(names = "--picture", paramLabel = "FILE", description = "--mnist-index/--digit: the picture (SVG; .png for PNG). Default with --format text: digit-NAME.svg and .png here.")
+    Path picture;
 
     @Option(names = "--truncate", description = "The same as --long truncate.")
     boolean truncate;
@@ -115,17 +127,21 @@ final class ExplainCommand implements Callable<Integer> {
             String name = out.getFileName().toString().toLowerCase(java.util.Locale.ROOT); // molecules: the picture format from the file name
             for (String ext : List.of("svg", "png", "html")) if (name.endsWith("." + ext)) fmt = ext;
         }
-        if (!List.of("text", "json", "html").contains(fmt) && !((fmt.equals("svg") || fmt.equals("png")) && smiles != null)) {
-            throw new LrpException("unknown format '" + format + "': choose text, json, jsonl or html (svg or png with --smiles)");
+        boolean digits = mnistIndex != null || digit != null;
+        if (!List.of("text", "json", "html").contains(fmt) && !((fmt.equals("svg") || fmt.equals("png")) && smiles != null)
+                && !(fmt.equals("svg") && digits)) {
+            throw new LrpException("unknown format '" + format + "': choose text, json, jsonl or html (svg or png with --smiles, svg with --mnist-index or --digit)");
         }
         if (fmt.equals("png")) {
             if (out == null) throw new LrpException("--format png writes an image: give --out FILE.png");
             if (smiles.size() != 1) throw new LrpException("--format png draws one molecule; give one --smiles (or use --format html or svg)");
         }
         List<Method> ms = Method.parseList(methods);
-        int sources = (ids != null ? 1 : 0) + (file != null ? 1 : 0) + (texts.isEmpty() ? 0 : 1) + (smiles != null ? 1 : 0);
-        if (sources == 0) throw new LrpException("nothing to explain: give a TEXT, --file, --ids or --smiles");
-        if (sources > 1) throw new LrpException("give one of: texts, --file, --ids, --smiles");
+        int sources = (ids != null ? 1 : 0) + (file != null ? 1 : 0) + (texts.isEmpty() ? 0 : 1) + (smiles != null ? 1 : 0)
+                + (mnistIndex != null ? 1 : 0) + (digit != null ? 1 : 0);
+        if (sources == 0) throw new LrpException("nothing to explain: give a TEXT, --file, --ids, --smiles, --mnist-index or --digit");
+        if (sources > 1) throw new LrpException("give one of: texts, --file, --ids, --smiles, --mnist-index, --digit");
+        DigitExplain digitInput = digits ? DigitExplain.read(mnistIndex, digit, mnistData, picture) : null; // a bad picture stops before the model loads
         for (int i = 0; i < texts.size(); i++) {
             if (texts.get(i).isBlank()) {
                 throw new LrpException("empty text: TEXT " + (i + 1) + " of " + texts.size()
@@ -159,6 +175,9 @@ final class ExplainCommand implements Callable<Integer> {
             Output output = new Output(fmt, m, sink);
             if (smiles != null) {
                 explainMolecules(m, ms, targetIndex, fmt, sink);
+            } else if (digitInput != null) {
+                digitInput.explain(m, ms, targetIndex, new io.lrp.explain.Relevance.Options(gamma,
+                        io.lrp.explain.Relevance.Options.DEFAULT.igSteps(), seed), fmt, sink, spec.commandLine().getErr());
             } else if (ids != null) {
                 List<Explanation> row = new ArrayList<>();
                 try (Progress p = new Progress(System.err, "explain", ms.size()).ticking()) {

@@ -47,10 +47,11 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--arch", required = true, description = {"minilm-head: the embedded MiniLM encoder, its top --finetune-layers fine-tuned, a new linear head;",
             "paper: the paper's attention-only model (3 blocks, pooler, classifier) on MiniLM's frozen embeddings;",
-            "graph: a Graphormer-style graph Transformer on a molecule CSV (smiles,Class), seeded scaffold split 80/10/10 (no --dev)."})
+            "graph: a Graphormer-style graph Transformer on a molecule CSV (smiles,Class), seeded scaffold split 80/10/10 (no --dev),",
+            "  or on an MNIST directory (IDX files): digits as SLIC superpixel graphs, validation on training digits 55,000-59,999."})
     String arch;
 
-    @Option(names = "--data", required = true, description = "Training set (stsa, glue TSV or jsonl).")
+    @Option(names = "--data", required = true, description = "Training set (stsa, glue TSV or jsonl; --arch graph: a molecule CSV or an MNIST directory).")
     Path data;
 
     @Option(names = "--dev", description = "Development set, for model selection (required except for --arch graph).")
@@ -144,6 +145,7 @@ final class TrainCommand implements Callable<Integer> {
         if (epochs < 1 || batch < 1 || !(lr > 0) || !Double.isFinite(lr)) throw new LrpException("--epochs, --batch and --lr must be positive");
         if (limit != null && limit < 1) throw new LrpException("--limit must be >= 1, got " + limit);
         if (Files.exists(out) && !Files.isDirectory(out)) throw new LrpException("--out " + out + " exists and is not a directory");
+        if (io.lrp.models.graph.MnistData.isMnistDir(data)) return trainMnist();
         Args.readableFile(data, "molecule CSV");
         var d = io.lrp.models.graph.GraphTraining.Settings.defaults(epochs, lr, batch, seed, limit);
         if (hidden != null && (hidden < d.heads() || hidden % d.heads() != 0)) {
@@ -158,6 +160,19 @@ final class TrainCommand implements Callable<Integer> {
                 seed, r.train(), r.valid(), r.test(), r.skipped(), r.split());
         w.printf(Locale.ROOT, "best valid ROC-AUC %.4f (epoch %d), written to %s%n", r.bestValidAuc(), r.bestEpoch(), r.model());
         w.printf(Locale.ROOT, "test ROC-AUC %.4f%n", r.testAuc());
+        return 0;
+    }
+
+    /** --arch graph on an MNIST directory: superpixel graphs of the digits, ten classes. */
+    private int trainMnist() {
+        var s = new io.lrp.models.graph.GraphTraining.Settings(64, 8, 4, 128, io.lrp.models.graph.MnistTraining.MAX_DISTANCE, 0.1,
+                epochs, lr, batch, seed, limit);
+        var r = io.lrp.models.graph.MnistTraining.train(data, out, s, System.err);
+        PrintWriter w = spec.commandLine().getOut();
+        w.printf(Locale.ROOT, "MNIST superpixels: %d train, %d valid (training digits from %d), %d test digits%n",
+                r.train(), r.valid(), io.lrp.models.graph.MnistTraining.VALID_FROM, r.test());
+        w.printf(Locale.ROOT, "best valid accuracy %.4f (epoch %d), written to %s%n", r.bestValidAccuracy(), r.bestEpoch(), r.model());
+        w.printf(Locale.ROOT, "test accuracy %.4f (%.1f digits/s in training and validation)%n", r.testAccuracy(), r.digitsPerSecond());
         return 0;
     }
 

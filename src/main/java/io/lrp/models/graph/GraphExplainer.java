@@ -24,7 +24,7 @@ public final class GraphExplainer {
     /** The graph model behind a loaded model, or a clear error. */
     public static GraphModel require(Model m) {
         if (m instanceof GraphModel g) return g;
-        throw new LrpException("model " + m.name() + " is a " + m.family() + " model, not a graph model: --smiles needs a model trained with --arch graph");
+        throw new LrpException("model " + m.name() + " is a " + m.family() + " model, not a graph model: --smiles, --mnist-index and --digit need a model trained with --arch graph");
     }
 
     /** The input graph of a SMILES string for this model's featurizer. */
