@@ -142,8 +142,9 @@ public final class LlamaModel extends DecoderModel {
     /**
      * Whether an explanation whose rules hold silu(gate) constant keeps each layer's MLP input
      * and computes the gate again in the backward pass instead of keeping silu(gate), a quarter
-     * of the memory for one more product per layer. On by default for models multiplied a block
-     * at a time (BF16 or above BLOCKED_ABOVE), whose memory is the point.
+     * of the memory for one more product per layer. On by default for weights kept
+     * as BF16, whose memory is the point (Llama-3.2-1B at 512 tokens: peak RSS 1.27x the weights
+     * with it, out of a 2.8 GB heap without; F32 stays at 1.16x without it and is 12% faster).
      */
     private volatile boolean recomputeGate;
 
@@ -156,8 +157,8 @@ public final class LlamaModel extends DecoderModel {
         this.lmHead = lmHead;
         this.blocks = blocks;
         this.norm = norm;
-        String forced = System.getProperty("lrp.recomputeGate"); // true or false; default: for blocked models
-        this.recomputeGate = forced != null ? Boolean.parseBoolean(forced) : blocks.length > 0 && blocks[0].gate().w16() != null;
+        String forced = System.getProperty("lrp.recomputeGate"); // true or false; default: for BF16 weights
+        this.recomputeGate = forced != null ? Boolean.parseBoolean(forced) : blocks.length > 0 && blocks[0].gate().w16() instanceof Bf16Matrix;
     }
 
     /** Sets whether the gate is computed again in the backward pass (see recomputeGate); the relevance is the same bits. */

@@ -133,8 +133,8 @@ public class LlamaBf16Test {
 
     @Test
     void theGateComputedAgainGivesTheSameBits() {
-        assertTrue(bf16.recomputesGate(), "blocked (BF16) models compute the gate again by default");
-        assertTrue(!widened.recomputesGate(), "small F32 models keep silu(gate)");
+        assertTrue(bf16.recomputesGate(), "BF16 models compute the gate again by default");
+        assertTrue(!widened.recomputesGate(), "F32 models keep silu(gate)");
         // long enough (over 4096 floats an activation) that the arena hands freed arrays out again
         int[] ids = DecoderExplainer.of(bf16).encode("Never again, thanks. I said it twice and meant it. ".repeat(8));
         assertTrue(ids.length * 48 > 4096, "prompt of " + ids.length + " tokens");
