@@ -12,8 +12,9 @@ rss() { awk '/Maximum resident/ {print $6 * 1024}' "$1"; }
 for t in $threads; do
   for s in $seqs; do
     tmp=$(mktemp)
-    /usr/bin/time -v /usr/bin/python3 ../shared/bench/torch_reference.py --model llama-1b --seq "$s" --threads "$t" \
-      --runs 1 --what both 2> "$tmp" | sed "s/}\$/, \"peak_rss_bytes\": $(rss "$tmp" 2>/dev/null || echo 0)}/" >> "$out" || true
+    line=$(/usr/bin/time -v /usr/bin/python3 ../shared/bench/torch_reference.py --model llama-1b --seq "$s" --threads "$t" \
+      --runs 1 --what both 2> "$tmp") || true
+    [ -n "$line" ] && echo "${line%\}}, \"peak_rss_bytes\": $(rss "$tmp")}" >> "$out"
     grep -E 'Maximum resident|Elapsed' "$tmp" | sed "s/^/torch seq $s threads $t: /" >> "$out.time"
     # ours: the heap just above what each format needs at 512 tokens (BENCHMARKS.md), young generation small
     for d in bf16 f32; do

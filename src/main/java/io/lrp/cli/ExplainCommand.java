@@ -117,6 +117,10 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--encoding", defaultValue = "utf-8", description = "Encoding of --file: utf-8 or latin-1. Default: ${DEFAULT-VALUE}.")
     String encoding;
 
+    @Option(names = "--text-field", paramLabel = "NAME", description = "--file holds JSON Lines: explain each object's field NAME"
+            + " (a file ending in .jsonl: the field text unless given).")
+    String textField;
+
     @Parameters(arity = "0..*", paramLabel = "TEXT", description = "Texts to explain.")
     List<String> texts = new ArrayList<>();
 
@@ -151,6 +155,7 @@ final class ExplainCommand implements Callable<Integer> {
         if (batch < 1) throw new LrpException("--batch must be >= 1, got " + batch);
         if (threads != null && threads < 1) throw new LrpException("--threads must be >= 1, got " + threads);
         if (generate != null && generate < 1) throw new LrpException("--generate must be >= 1, got " + generate);
+        if (textField != null && file == null) throw new LrpException("--text-field reads --file: give --file FILE.jsonl");
         if (file != null) Args.readableFile(file, "text file");
         Args.writableFile(out);
         List<String> peeked = ModelLabels.peek(model);  // a wrong --target is reported before the load
@@ -311,9 +316,25 @@ final class ExplainCommand implements Callable<Integer> {
         List<io.lrp.data.TextLines.Line> decoded = io.lrp.data.TextLines.decode(bytes, io.lrp.data.TextLines.parseEncoding(encoding), name);
         List<String> lines = new ArrayList<>(decoded.size());
         java.util.Map<Integer, String> undecodable = new java.util.HashMap<>();
+        String field = textField != null ? textField
+                : name.toLowerCase(java.util.Locale.ROOT).endsWith(".jsonl") ? "text" : null;
+        com.fasterxml.jackson.databind.ObjectMapper json = field == null ? null : new com.fasterxml.jackson.databind.ObjectMapper();
         for (io.lrp.data.TextLines.Line l : decoded) {
-            if (l.text() == null) undecodable.put(lines.size(), l.problem());
-            lines.add(l.text() == null ? "" : l.text());
+            String text = l.text(), problem = l.problem();
+            if (text != null && field != null && !text.isBlank()) { // JSON Lines: the field's text, never the raw line
+                com.fasterxml.jackson.databind.JsonNode node = null;
+                try {
+                    node = json.readTree(text);
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    problem = "not a JSON object (--text-field " + field + ")";
+                }
+                if (node != null && (!node.isObject() || !node.path(field).isTextual())) {
+                    problem = "no text field '" + field + "' (--text-field)";
+                }
+                text = problem == null ? node.get(field).asText() : null;
+            }
+            if (text == null) undecodable.put(lines.size(), problem);
+            lines.add(text == null ? "" : text);
         }
         try (Progress progress = new Progress(System.err, "explain", lines.size()).ticking(false)) {
             streamLines(m, ms, targetIndex, output, lines, undecodable, name, progress);

@@ -93,8 +93,8 @@ public final class Bf16Matrix implements BlockedMatrix {
 
     /** gx[n, cols] = g[n, rows] W + beta gx: the gradient of a linear layer's input, W widened a slice of columns at a time. */
     @Override public void leftTimes(int n, float[] g, float beta, float[] gx, float gamma) {
-        BlockedProducts.leftTimes(n, g, rows, cols, (c0, c1, dst, gm) -> {
-            for (int r = 0, w = c1 - c0; r < rows; r++) widen(data, r * cols + c0, dst, r * w, w, gm);
+        BlockedProducts.leftTimes(n, g, rows, cols, (c0, c1, r0, r1, dst, gm) -> {
+            for (int r = r0, w = c1 - c0; r < r1; r++) widen(data, r * cols + c0, dst, (r - r0) * w, w, gm);
         }, beta, gx, gamma);
     }
 

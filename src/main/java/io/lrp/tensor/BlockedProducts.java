@@ -15,8 +15,14 @@ import java.nio.FloatBuffer;
 final class BlockedProducts {
     private BlockedProducts() {}
 
-    /** Loads W's rows [from, to) (timesTransposed) or columns [from, to) (leftTimes) into dst, boosted when gamma > 0. */
-    interface Slice { void load(int from, int to, float[] dst, float gamma); }
+    /** Loads W's rows [from, to) into dst as [to - from, in], boosted (w + gamma max(w, 0)) when gamma > 0. */
+    interface Rows { void load(int from, int to, float[] dst, float gamma); }
+
+    /** Loads rows [r0, r1) of W's columns [c0, c1) into dst as [r1 - r0, c1 - c0], boosted as above. */
+    interface Columns { void load(int c0, int c1, int r0, int r1, float[] dst, float gamma); }
+
+    /** Floats loaded at a time on the way to direct memory: the chunk stays in cache between the two copies. */
+    private static final int CHUNK = 1 << 14;
 
     /** Output columns per part, at most; fewer where a slice would exceed SLICE_FLOATS. */
     static final int PART = 256;
@@ -27,6 +33,7 @@ final class BlockedProducts {
 
     private static final class Buffers {
         float[] heap = new float[0];
+        final float[] chunk = new float[CHUNK];
         final Direct w = new Direct(), c = new Direct(), in = new Direct();
         float[] heap(int n) {
             if (heap.length < n) heap = new float[n];
@@ -37,17 +44,21 @@ final class BlockedProducts {
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
     /** y[n, out] = x[n, in] W^T (+ bias), W [out, in] loaded by rows; y overwritten. */
-    static void timesTransposed(int n, float[] x, int out, int in, Slice rows, float[] bias, float[] y, float gamma) {
+    static void timesTransposed(int n, float[] x, int out, int in, Rows rows, float[] bias, float[] y, float gamma) {
         int width = partWidth(in), parts = (out + width - 1) / width;
         Gemm gemm = Gemm.get();
         if (gemm instanceof NativeGemm ng) {
             FloatBuffer xa = BUFFERS.get().in.load(x, n * in).floats();
             Parallel.fixedParts(out, parts, Parallel.threads(), (r0, r1) -> {
-                int br = r1 - r0;
+                int br = r1 - r0, step = Math.max(1, CHUNK / in);
                 Buffers b = BUFFERS.get();
-                float[] w = b.heap(br * in);
-                rows.load(r0, r1, w, gamma);
-                FloatBuffer wb = b.w.load(w, br * in).floats(), cb = b.c.reserve(n * br).floats();
+                FloatBuffer wb = b.w.reserve(br * in).floats(), cb = b.c.reserve(n * br).floats();
+                float[] w = in <= CHUNK ? b.chunk : b.heap(in);
+                for (int r = r0; r < r1; r += step) {
+                    int e = Math.min(r1, r + step);
+                    rows.load(r, e, w, gamma);
+                    wb.put((r - r0) * in, w, 0, (e - r) * in);
+                }
                 ng.direct(false, true, n, br, in, 1f, xa, 0, in, wb, 0, in, 0f, cb, 0, br);
                 for (int i = 0; i < n; i++) {
                     int o = i * out + r0;
@@ -67,17 +78,21 @@ final class BlockedProducts {
     }
 
     /** gx[n, in] = g[n, out] W + beta gx, W [out, in] loaded by columns (beta 0: gx overwritten). */
-    static void leftTimes(int n, float[] g, int out, int in, Slice columns, float beta, float[] gx, float gamma) {
+    static void leftTimes(int n, float[] g, int out, int in, Columns columns, float beta, float[] gx, float gamma) {
         int width = partWidth(out), parts = (in + width - 1) / width;
         Gemm gemm = Gemm.get();
         if (gemm instanceof NativeGemm ng) {
             FloatBuffer ga = BUFFERS.get().in.load(g, n * out).floats();
             Parallel.fixedParts(in, parts, Parallel.threads(), (c0, c1) -> {
-                int bc = c1 - c0;
+                int bc = c1 - c0, step = Math.max(1, CHUNK / bc);
                 Buffers b = BUFFERS.get();
-                float[] w = b.heap(out * bc);
-                columns.load(c0, c1, w, gamma);
-                FloatBuffer wb = b.w.load(w, out * bc).floats(), cb = b.c.reserve(n * bc).floats();
+                FloatBuffer wb = b.w.reserve(out * bc).floats(), cb = b.c.reserve(n * bc).floats();
+                float[] w = bc <= CHUNK ? b.chunk : b.heap(bc);
+                for (int r = 0; r < out; r += step) {
+                    int e = Math.min(out, r + step);
+                    columns.load(c0, c1, r, e, w, gamma);
+                    wb.put(r * bc, w, 0, (e - r) * bc);
+                }
                 ng.direct(false, false, n, bc, out, 1f, ga, 0, out, wb, 0, bc, 0f, cb, 0, bc);
                 float[] row = b.heap(bc); // the slice is no longer needed
                 for (int i = 0; i < n; i++) {
@@ -92,7 +107,7 @@ final class BlockedProducts {
         Parallel.fixedParts(in, parts, Parallel.threads(), (c0, c1) -> {
             int bc = c1 - c0;
             float[] w = BUFFERS.get().heap(out * bc);
-            columns.load(c0, c1, w, gamma);
+            columns.load(c0, c1, 0, out, w, gamma);
             gemm.sgemm(false, false, n, bc, out, 1f, g, 0, out, w, 0, bc, beta, gx, c0, in);
         });
     }

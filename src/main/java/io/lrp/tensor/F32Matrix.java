@@ -36,10 +36,10 @@ public final class F32Matrix implements BlockedMatrix {
         else System.arraycopy(data, o, dst, 0, n);
     }
 
-    private void columnsInto(int c0, int c1, float[] dst, float gamma) {
+    private void columnsInto(int c0, int c1, int r0, int r1, float[] dst, float gamma) {
         int w = c1 - c0;
-        for (int r = 0; r < rows; r++) {
-            int o = r * cols + c0, d = r * w;
+        for (int r = r0; r < r1; r++) {
+            int o = r * cols + c0, d = (r - r0) * w;
             if (gamma > 0f) for (int i = 0; i < w; i++) dst[d + i] = data[o + i] + gamma * Math.max(data[o + i], 0f);
             else System.arraycopy(data, o, dst, d, w);
         }

@@ -46,6 +46,31 @@ class ExplainCliTest {
     }
 
     @Test
+    void jsonLinesAreExplainedByTheirTextField(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("reviews.jsonl");
+        Files.writeString(f, "{\"label\": 1, \"text\": \"a warm film\"}\n{\"label\": 0}\nnot json\n"
+                + "{\"text\": \"a dull film\", \"body\": \"other\"}\n", StandardCharsets.UTF_8);
+        CliRunner.Result r = CliRunner.run("explain", "--model", model(), "--method", "lrp-ah-ln", "--format", "jsonl", "--file", f.toString());
+        assertEquals(0, r.code(), r.err());
+        List<String> texts = new ArrayList<>();
+        for (String l : r.out().split("\n")) if (!l.isBlank()) texts.add(JSON.readTree(l).get("text").asText());
+        assertEquals(List.of("a warm film", "a dull film"), texts);
+        assertTrue(r.err().contains(f + ":2: no text field 'text' (--text-field); line skipped"), r.err());
+        assertTrue(r.err().contains(f + ":3: not a JSON object (--text-field text); line skipped"), r.err());
+        // the field given by name; the same explanation as the text given directly
+        CliRunner.Result body = CliRunner.run("explain", "--model", model(), "--method", "lrp-ah-ln", "--format", "jsonl",
+                "--file", f.toString(), "--text-field", "body");
+        CliRunner.Result direct = CliRunner.run("explain", "--model", model(), "--method", "lrp-ah-ln", "--format", "jsonl", "other");
+        assertEquals(0, body.code(), body.err());
+        JsonNode a = JSON.readTree(body.out().strip()), b = JSON.readTree(direct.out().strip());
+        assertEquals(b.get("relevance"), a.get("relevance"));
+        assertEquals("other", a.get("text").asText());
+        CliRunner.Result noFile = CliRunner.run("explain", "--model", model(), "--text-field", "text", "hello");
+        assertEquals(2, noFile.code());
+        assertEquals("lrp: error: --text-field reads --file: give --file FILE.jsonl", noFile.err().strip());
+    }
+
+    @Test
     void fileModeMissingFileIsAnError(@TempDir Path dir) throws Exception {
         CliRunner.Result r = CliRunner.run("explain", "--model", model(), "--file", dir.resolve("nope.txt").toString());
         assertEquals(2, r.code());

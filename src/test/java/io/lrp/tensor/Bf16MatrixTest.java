@@ -100,6 +100,14 @@ class Bf16MatrixTest {
             double s = 0; // and one value against a plain loop
             for (int kk = 0; kk < in; kk++) s += (double) x[(n - 1) * in + kk] * bf.widen().data[(out - 1) * in + kk];
             assertEquals(s, y[0][n * out - 1], 1e-4 * (1 + Math.abs(s)));
+            float[] wd = bf.widen().data; // and every gx value (slices of 64 rows on their way to the backend)
+            for (int i = 0; i < n; i++) {
+                for (int kk = 0; kk < in; kk++) {
+                    double t = 0;
+                    for (int o = 0; o < out; o++) t += (double) g[i * out + o] * wd[o * in + kk];
+                    assertEquals(t, gx[0][i * in + kk], 1e-4 * (1 + Math.abs(t)));
+                }
+            }
         }
     }
 
