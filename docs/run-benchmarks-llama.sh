@@ -8,19 +8,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-docs/benchmarks-llama.jsonl}"; seqs="${2:-512 128}"; threads="${3:-2 1}"
 : > "$out"; : > "$out.time"
-rss() { awk '/Maximum resident/ {print $6 * 1024}' "$1"; }
+rss() { awk '/Maximum resident/ {printf "%.0f\n", $6 * 1024}' "$1"; }
 for t in $threads; do
   for s in $seqs; do
     tmp=$(mktemp)
     line=$(/usr/bin/time -v /usr/bin/python3 ../shared/bench/torch_reference.py --model llama-1b --seq "$s" --threads "$t" \
-      --runs 1 --what both 2> "$tmp") || true
+      --runs 3 --what both 2> "$tmp") || true
     [ -n "$line" ] && echo "${line%\}}, \"peak_rss_bytes\": $(rss "$tmp")}" >> "$out"
     grep -E 'Maximum resident|Elapsed' "$tmp" | sed "s/^/torch seq $s threads $t: /" >> "$out.time"
     # ours: the heap just above what each format needs at 512 tokens (BENCHMARKS.md), young generation small
     for d in bf16 f32; do
       heap=$([ $d = bf16 ] && echo 2800m || echo 5300m)
       LRP_JAVA_OPTS="-Xmx$heap -Xmn64m" /usr/bin/time -v ./lrp bench --model llama-1b --dtype $d --seq "$s" --threads "$t" \
-        --warmup 1 --runs 1 2> "$tmp" >> "$out"
+        --warmup 1 --runs 3 2> "$tmp" >> "$out"
       grep -E 'Maximum resident|Elapsed' "$tmp" | sed "s/^/ours $d seq $s threads $t: /" >> "$out.time"
     done
     rm -f "$tmp"
