@@ -75,6 +75,15 @@ final class BenchCommand implements Callable<Integer> {
     int batchSize;
 
     @Override public Integer call() {
+        int knob = io.lrp.tensor.Parallel.threads(); // --threads sets the process-wide knob: given back after (in-process callers, tests)
+        try {
+            return bench();
+        } finally {
+            io.lrp.tensor.Parallel.setThreads(knob);
+        }
+    }
+
+    private Integer bench() {
         if (threads < 1) throw new LrpException("--threads must be >= 1");
         if (runs < 1) throw new LrpException("--runs must be >= 1");
         if (warmup < 0) throw new LrpException("--warmup must be >= 0");

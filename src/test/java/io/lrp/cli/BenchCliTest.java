@@ -62,6 +62,7 @@ class BenchCliTest {
 
     @Test
     void llamaBenchConservesInBothFormats() throws Exception {
+        int knob = io.lrp.tensor.Parallel.threads();
         for (String dtype : List.of("bf16", "f32")) {
             // 64 tokens x 256 wide: activations above the arena's 4096 floats, so freed arrays are handed out again
             CliRunner.Result r = CliRunner.run("bench", "--model", "llama-tiny", "--dtype", dtype, "--seq", "64",
@@ -77,6 +78,7 @@ class BenchCliTest {
             long norms = 4L * (2 * 2 * 256 + 256);
             assertEquals((dtype.equals("bf16") ? 2 : 4) * matrices + norms, j.get("weights_bytes").asLong());
         }
+        assertEquals(knob, io.lrp.tensor.Parallel.threads(), "--threads 2 is given back when the command ends");
     }
 
     @Test
