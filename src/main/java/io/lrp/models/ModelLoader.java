@@ -43,13 +43,24 @@ public final class ModelLoader {
     /** The same architecture trained on 3,000 IMDB reviews cut to 512 tokens. */
     public static final String PAPER_IMDB = "models/paper-imdb.safetensors";
 
-    public static final List<String> BUILT_IN = List.of("minilm-sst2", "paper-sst2", "paper-imdb", "minilm");
+    /** The graph Transformer trained on BACE molecules (scaffold split), and the split it was trained on. */
+    public static final String BACE_GRAPH = "models/bace-graph.safetensors", BACE_GRAPH_SPLIT = "models/bace-graph-split.tsv";
+
+    public static final List<String> BUILT_IN = List.of("minilm-sst2", "paper-sst2", "paper-imdb", "bace-graph", "minilm");
+
+    /** The scaffold split a built-in graph model was trained on (evaluate --split), or null for other models. */
+    public static Path builtInSplit(String spec) {
+        return spec.equals("bace-graph") ? classpathFile(BACE_GRAPH_SPLIT) : null;
+    }
 
     public static Model load(String spec) {
         if (spec.equals("minilm")) return miniLm(null);
         if (spec.equals("minilm-sst2")) return builtInMiniLmClassifier("minilm-sst2", MINILM_SST2, ModelCache.dir());
         if (spec.equals("paper-sst2")) return paperModel(classpathFile(PAPER_SST2), null, "paper-sst2", "classpath:" + PAPER_SST2);
         if (spec.equals("paper-imdb")) return paperModel(classpathFile(PAPER_IMDB), null, "paper-imdb", "classpath:" + PAPER_IMDB);
+        if (spec.equals("bace-graph")) {
+            return io.lrp.models.graph.GraphFamily.fromSafetensors(classpathFile(BACE_GRAPH), "bace-graph", "classpath:" + BACE_GRAPH);
+        }
         Path p = Path.of(spec);
         if (!Files.exists(p)) {
             throw new LrpException("model not found: '" + spec + "' is neither a file, a directory, nor a built-in model ("
@@ -224,7 +235,7 @@ public final class ModelLoader {
         if (url == null) throw new LrpException("built-in model resource missing from the classpath: " + resource);
         try {
             if (url.getProtocol().equals("file")) return Path.of(url.toURI());
-            Path tmp = Files.createTempFile("lrp-", ".safetensors");
+            Path tmp = Files.createTempFile("lrp-", resource.substring(resource.lastIndexOf('.')));
             tmp.toFile().deleteOnExit();
             try (var in = url.openStream()) {
                 Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);

@@ -48,8 +48,10 @@ public final class GraphEvaluation {
         }
     }
 
-    /** The default split file of a model: split.tsv beside it (in the directory, or beside the .safetensors file). */
+    /** The default split file of a model: a built-in's own, else split.tsv beside it (in the directory, or beside the .safetensors file). */
     public static Path defaultSplitFile(String model) {
+        Path builtIn = io.lrp.models.ModelLoader.builtInSplit(model);
+        if (builtIn != null) return builtIn;
         Path p = Path.of(model);
         if (Files.isDirectory(p)) return p.resolve("split.tsv");
         Path parent = p.toAbsolutePath().getParent();

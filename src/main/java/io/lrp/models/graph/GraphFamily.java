@@ -35,7 +35,10 @@ public final class GraphFamily implements Family {
     public static boolean isGraphFile(java.util.Map<String, String> metadata) { return MODEL_TYPE.equals(metadata.get("family")); }
 
     /** A graph model from a safetensors file written by {@link #save}. */
-    public static GraphModel fromSafetensors(Path file, String name) {
+    public static GraphModel fromSafetensors(Path file, String name) { return fromSafetensors(file, name, file.toString()); }
+
+    /** The same, naming the weights' source as given (a built-in's classpath resource). */
+    public static GraphModel fromSafetensors(Path file, String name, String source) {
         SafeTensors st = SafeTensors.open(file);
         String json = st.metadata().get("config");
         if (json == null) throw new LrpException(file + ": no 'config' entry in the safetensors metadata: not a graph-model file");
@@ -45,7 +48,7 @@ public final class GraphFamily implements Family {
         } catch (java.io.IOException e) {
             throw new LrpException(file + ": malformed 'config' metadata: " + e.getMessage());
         }
-        return GraphModel.load(name, file.toString(), config(c, file + " config metadata"), new Weights(st.getAll(), file.toString()));
+        return GraphModel.load(name, source, config(c, file + " config metadata"), new Weights(st.getAll(), source));
     }
 
     /** The metadata that {@link #fromSafetensors} reads back. */
