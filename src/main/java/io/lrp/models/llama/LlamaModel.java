@@ -347,9 +347,8 @@ public final class LlamaModel extends DecoderModel {
             Var m = DecoderOps.rmsNorm(tape, h1, b.postNorm(), config.eps(), "model.layers." + l + ".post_attention_layernorm");
             Var gate = b.gate().apply(tape, m), up = b.up().apply(tape, m);
             Proj gp = b.gate();
-            Var inner = recomputeGate
-                    ? DecoderOps.gatedSilu(tape, gate, up, Role.ACTIVATION, Role.GATE, m, x -> gp.apply(Tape.inference(), Var.constant(x)).value)
-                    : DecoderOps.gatedSilu(tape, gate, up, Role.ACTIVATION, Role.GATE);
+            Var inner = DecoderOps.gatedSilu(tape, gate, up, Role.ACTIVATION, Role.GATE, recomputeGate ? m : null,
+                    x -> gp.apply(Tape.inference(), Var.constant(x)).value); // used only with the input kept
             tape.discard(m); // after gatedSilu, which may keep it
             tape.discard(gate, up);
             Var down = b.down().apply(tape, inner);
