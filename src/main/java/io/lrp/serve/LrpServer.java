@@ -26,6 +26,7 @@ import java.util.function.Function;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 
 /**
  * {@code lrp serve}: the page at /, the JSON API under /api, /openapi.json and /health on
@@ -45,6 +46,10 @@ public final class LrpServer implements AutoCloseable {
     private final Javalin app;
     private final String page, openapi;
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** Runs after each handler, before its response is written: lets a test widen that gap. */
+    static volatile Runnable afterHandlerForTests;
+    /** Counts a request until its response is written (inFlight drops when the handler returns). */
+    private final GracefulHandler graceful = new GracefulHandler();
     private final AtomicLong served = new AtomicLong(), refused = new AtomicLong(), failed = new AtomicLong();
     private final long startedAt = System.nanoTime();
     private volatile boolean draining;
@@ -82,12 +87,17 @@ public final class LrpServer implements AutoCloseable {
             cfg.jetty.modifyServer(server -> {
                 server.addBean(new NetworkConnectionLimit(config.maxConnections(), server));
                 server.setErrorHandler(new JsonErrorHandler());
+                server.setHandler(graceful);
             });
             var r = cfg.routes;
             r.before(ctx -> {
                 ctx.header("X-Content-Type-Options", "nosniff");
                 ctx.header("Referrer-Policy", "no-referrer");
                 ctx.header("Cache-Control", "no-store");
+            });
+            r.after(ctx -> {
+                Runnable h = afterHandlerForTests;
+                if (h != null) h.run();
             });
             r.get("/", ctx -> {
                 // the page may load nothing from elsewhere: scripts and styles are inline, data from this server
@@ -149,7 +159,15 @@ public final class LrpServer implements AutoCloseable {
                 break;
             }
         }
-        int left = inFlight.get();
+        try {
+            // the handlers have returned; wait until their responses are written too
+            graceful.shutdown().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // counted below as unfinished
+        }
+        int left = Math.max(inFlight.get(), (int) graceful.getCurrentRequestCount());
         app.stop();
         pool.shutdownNow();
         if (left > 0) log.println("lrp serve: stopped with " + left + " request(s) unfinished after the grace period");

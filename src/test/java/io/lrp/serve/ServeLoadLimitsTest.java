@@ -70,8 +70,15 @@ class ServeLoadLimitsTest {
         }
         ServeHostileTest.assertJsonError(ServerFixture.post(s, "/api/explain", GOOD), 503, "shutting down");
         assertTrue(!stopping.isDone(), "close() waits for the accepted request");
-        release.countDown();
-        HttpResponse<String> r = accepted.get(60, TimeUnit.SECONDS);
+        // the response is written after the handler returns: close() must wait for that too
+        LrpServer.afterHandlerForTests = () -> sleep(300);
+        HttpResponse<String> r;
+        try {
+            release.countDown();
+            r = accepted.get(60, TimeUnit.SECONDS);
+        } finally {
+            LrpServer.afterHandlerForTests = null;
+        }
         assertEquals(200, r.statusCode(), r.body());
         stopping.get(60, TimeUnit.SECONDS);
         try (java.net.Socket sock = new java.net.Socket()) {
@@ -79,6 +86,14 @@ class ServeLoadLimitsTest {
             throw new AssertionError("port " + port + " still open after close()");
         } catch (java.net.ConnectException expected) {
             // closed
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
