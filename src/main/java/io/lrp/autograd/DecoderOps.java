@@ -431,6 +431,92 @@ public final class DecoderOps {
         return new Attention.Heads(pv, cv);
     }
 
+    /**
+     * Causal attention for one query per sample, the only row a decoder's last layer has to
+     * produce: q [B, heads*d] is sample b's query at position pos[b], k and v [B*T, kvHeads*d]
+     * hold all T positions, and the query attends keys 0..pos[b]. The numbers are those of row
+     * pos[b] of {@link #causalAttention} (up to rounding), with the same rules: the probabilities
+     * are constant when {@link Role#ATTENTION_PROBS} stops, both products scale the gradient by
+     * the {@link Role#ATTENTION_MATMUL} factor. No attention map is observed.
+     */
+    public static Var queryAttention(Tape tape, Var q, Var k, Var v, int batch, int len, int[] pos, int heads, int kvHeads,
+                                     float scale) {
+        int width = q.value.dim(-1), d = width / heads, kvWidth = k.value.dim(-1), rep = heads / kvHeads;
+        if (heads % kvHeads != 0 || kvWidth != kvHeads * d || v.value.dim(-1) != kvWidth || q.value.size() != batch * width
+                || k.value.size() != batch * len * kvWidth || pos.length != batch) {
+            throw new IllegalArgumentException("query attention shapes: q " + q.value.shapeString() + ", k " + k.value.shapeString()
+                    + ", v " + v.value.shapeString() + " for " + batch + " queries, " + heads + " heads, " + kvHeads + " key/value heads");
+        }
+        float factor = tape.rules().get(Role.ATTENTION_MATMUL) instanceof Rule.Scale sc ? (float) sc.factor() : 1f;
+        boolean pGrad = tape.needsGrad(q, k) && !tape.rules().stops(Role.ATTENTION_PROBS);
+        float[] qd = q.value.data, kd = k.value.data, vd = v.value.data;
+        float[] p = new float[batch * heads * len];
+        Tensor c = Tensor.zeros(batch, width);
+        float[] cd = c.data;
+        Parallel.range(batch * heads, 1, (first, last) -> {
+            for (int bh = first; bh < last; bh++) {
+                int b = bh / heads, h = bh % heads, n = pos[b] + 1;
+                int qo = b * width + h * d, ko = b * len * kvWidth + (h / rep) * d, po = bh * len;
+                for (int j = 0; j < n; j++) {
+                    double dot = 0;
+                    for (int i = 0; i < d; i++) dot += qd[qo + i] * kd[ko + j * kvWidth + i];
+                    p[po + j] = (float) (scale * dot);
+                }
+                causalSoftmaxRow(p, po, n, len);
+                for (int j = 0; j < n; j++) {
+                    float pj = p[po + j];
+                    for (int i = 0; i < d; i++) cd[qo + i] += pj * vd[ko + j * kvWidth + i];
+                }
+            }
+        });
+        boolean grad = tape.needsGrad(v) || pGrad;
+        Var cv = Ops.out(c, grad);
+        if (!grad) return cv;
+        tape.readsValue(v);
+        if (pGrad) tape.readsValue(q, k);
+        tape.record(new Tape.Node() {
+            public Var output() { return cv; }
+            public void backward(float[] g) {
+                float[] gv = v.requiresGrad() ? v.gradBuffer() : null;
+                float[] gq = pGrad && q.requiresGrad() ? q.gradBuffer() : null, gk = pGrad && k.requiresGrad() ? k.gradBuffer() : null;
+                float f = scale * factor;
+                // a key/value head's rows are written by its group of query heads: one task per (sample, group)
+                Parallel.range(batch * kvHeads, 1, (first, last) -> {
+                    float[] gs = new float[len];
+                    for (int bg = first; bg < last; bg++) {
+                        int b = bg / kvHeads, grp = bg % kvHeads, n = pos[b] + 1, ko = b * len * kvWidth + grp * d;
+                        for (int h = grp * rep; h < (grp + 1) * rep; h++) {
+                            int qo = b * width + h * d, po = (b * heads + h) * len;
+                            if (gv != null) {
+                                for (int j = 0; j < n; j++) {
+                                    float w = factor * p[po + j];
+                                    for (int i = 0; i < d; i++) gv[ko + j * kvWidth + i] += w * g[qo + i];
+                                }
+                            }
+                            if (!pGrad) continue;
+                            double dot = 0;
+                            for (int j = 0; j < n; j++) {
+                                double gp = 0;
+                                for (int i = 0; i < d; i++) gp += g[qo + i] * vd[ko + j * kvWidth + i];
+                                gs[j] = (float) (factor * gp);
+                                dot += (double) gs[j] * p[po + j];
+                            }
+                            for (int j = 0; j < n; j++) gs[j] = p[po + j] * (float) (gs[j] - dot);
+                            for (int j = 0; j < n; j++) {
+                                float w = f * gs[j];
+                                for (int i = 0; i < d; i++) {
+                                    if (gq != null) gq[qo + i] += w * kd[ko + j * kvWidth + i];
+                                    if (gk != null) gk[ko + j * kvWidth + i] += w * qd[qo + i];
+                                }
+                            }
+                        }
+                    }
+                });
+            }
+        });
+        return cv;
+    }
+
     private static final ThreadLocal<float[]> HEAD = new ThreadLocal<>();
 
     /** This thread's buffer of one head's probabilities (kept: allocating 1 MB per head filled the old generation with garbage). */

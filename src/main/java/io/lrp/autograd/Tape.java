@@ -150,6 +150,13 @@ public final class Tape {
     /** Whether attention probabilities are kept (always when recording). */
     public boolean keepsAttention() { return keepAttention; }
 
+    /**
+     * Whether a method reads this pass's attention maps: rollout and A-Last on an inference
+     * tape that keeps them, GAE on a recording tape that keeps their gradients. Otherwise a
+     * model may compute only the rows of its last layer that the head reads.
+     */
+    public boolean wantsAttentionMaps() { return keepAttention && (!recording || keepAttentionGrads); }
+
     /** Skip the bias-relevance bookkeeping (for methods that do not report it). */
     public Tape withoutBiasRelevance() {
         trackBias = false;

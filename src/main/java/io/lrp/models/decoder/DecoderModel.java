@@ -62,10 +62,11 @@ public abstract class DecoderModel implements Model {
     public abstract Tensor embed(int[] ids, int offset);
 
     /**
-     * Runs the blocks on h [B*T, H]. With a cache (batch 1, an inference tape) the T rows are
-     * the positions cache.length() .. + T - 1, and their keys and values are appended to it.
+     * Runs the blocks on h [B*T, H] and returns the rows keep [B, H] of the last block's output
+     * (keep[b]: sample b's last real row). With a cache (batch 1, an inference tape) the T rows
+     * are the positions cache.length() .. + T - 1, and their keys and values are appended to it.
      */
-    protected abstract Var blocks(Tape tape, Var h, int batch, int len, KvCache cache);
+    protected abstract Var blocks(Tape tape, Var h, int batch, int len, KvCache cache, int[] keep);
 
     /** Final norm and LM head on the picked rows [N, H]: logits [N, V]. */
     protected abstract Var head(Tape tape, Var rows);
@@ -126,10 +127,9 @@ public abstract class DecoderModel implements Model {
 
     /** Next-token logits [B, V] at each sequence's last real position. */
     @Override public Var forward(Tape tape, Var x, Batch batch) {
-        Var h = blocks(tape, x, batch.size(), batch.length(), null);
         int[] last = new int[batch.size()];
         for (int b = 0; b < last.length; b++) last[b] = b * batch.length() + batch.lengths()[b] - 1;
-        return head(tape, DecoderOps.pickRows(tape, h, last));
+        return head(tape, blocks(tape, x, batch.size(), batch.length(), null, last));
     }
 
     /** Feeds ids after what the cache holds; the next-token logits after the last of them. */
@@ -139,9 +139,9 @@ public abstract class DecoderModel implements Model {
             throw new LrpException("sequence of " + (cache.length() + ids.length) + " tokens exceeds the cache of " + cache.capacity());
         }
         Tape tape = Tape.inference().withoutAttention();
-        Var h = blocks(tape, Var.constant(embed(ids, cache.length())), 1, ids.length, cache);
+        Var h = blocks(tape, Var.constant(embed(ids, cache.length())), 1, ids.length, cache, new int[] {ids.length - 1});
         cache.advance(ids.length);
-        float[] logits = head(tape, DecoderOps.pickRows(tape, h, new int[] {ids.length - 1})).value.data;
+        float[] logits = head(tape, h).value.data;
         return logits.clone();
     }
 

@@ -154,7 +154,7 @@ public final class Gpt2Model extends DecoderModel {
         return x;
     }
 
-    @Override protected Var blocks(Tape tape, Var h, int batch, int len, KvCache cache) {
+    @Override protected Var blocks(Tape tape, Var h, int batch, int len, KvCache cache, int[] keep) {
         int heads = config.heads();
         Var input = h;
         for (int l = 0; l < blocks.length; l++) {
@@ -185,7 +185,7 @@ public final class Gpt2Model extends DecoderModel {
             h = Ops.add(tape, h1, out);
             tape.discard(out, h1);
         }
-        return h;
+        return DecoderOps.pickRows(tape, h, keep);
     }
 
     @Override protected Var head(Tape tape, Var rows) {

@@ -15,7 +15,8 @@ import java.util.List;
 /**
  * A digit as a superpixel graph: SLIC (BoofCV) cuts the 28x28 picture into about {@value #REGIONS}
  * regions; each region is a node with three continuous features, its mean intensity (0..1) and
- * its centroid x and y (pixel centres, scaled to 0..1 by 27); two nodes are joined by one edge
+ * its centroid x and y (pixel centres, scaled to 0..1 by 27), each also as sines and cosines
+ * ({@link #encode}); two nodes are joined by one edge
  * (one edge type) when their regions touch (4-connectivity of the label image). Region indices
  * follow the raster order of each region's first pixel, so a segmentation is reproducible.
  */
@@ -25,7 +26,10 @@ public final class Superpixels {
     /** SLIC's target region count, compactness (BoofCV's spatial weight on 0..255 grey levels), iterations. */
     public static final int REGIONS = 75, ITERATIONS = 10;
     public static final float SPATIAL_WEIGHT = 200f;
-    public static final int FEATURES = 3;
+    /** Sine/cosine bands of each raw feature (frequencies pi * 2^k, k = 0..BANDS-1). */
+    public static final int BANDS = 4;
+    /** Raw features (mean intensity, centroid x, centroid y) and their Fourier bands. */
+    public static final int RAW = 3, FEATURES = RAW * (1 + 2 * BANDS);
     /** The featurizer name saved in a model's config. */
     public static final String FEATURIZER = "mnist-superpixels";
 
@@ -34,7 +38,7 @@ public final class Superpixels {
      *
      * @param labels  [784] region of each pixel, row-major, 0..count-1
      * @param count   regions
-     * @param features [count][3] mean intensity, centroid x, centroid y (all in 0..1)
+     * @param features [count][FEATURES] mean intensity, centroid x, centroid y (all in 0..1), then their bands
      * @param edges   [m][2] touching region pairs, the lower index first, sorted
      */
     public record Segmentation(int[] labels, int count, float[][] features, int[][] edges) {}
@@ -80,7 +84,7 @@ public final class Superpixels {
         }
         float[][] features = new float[count][];
         for (int r = 0; r < count; r++) {
-            features[r] = new float[] {(float) (sum[r] / size[r] / 255.0), (float) (sx[r] / size[r] / (side - 1)), (float) (sy[r] / size[r] / (side - 1))};
+            features[r] = encode(sum[r] / size[r] / 255.0, sx[r] / size[r] / (side - 1), sy[r] / size[r] / (side - 1));
         }
         boolean[][] touch = new boolean[count][count];
         for (int y = 0; y < side; y++) {
@@ -93,6 +97,25 @@ public final class Superpixels {
         List<int[]> edges = new ArrayList<>();
         for (int a = 0; a < count; a++) for (int b = a + 1; b < count; b++) if (touch[a][b] || touch[b][a]) edges.add(new int[] {a, b});
         return new Segmentation(labels, count, features, edges.toArray(new int[0][]));
+    }
+
+    /**
+     * The node features of raw values in 0..1: the values, then sin and cos of pi 2^k v for each
+     * value and band. A linear embedding of (x, y) alone cannot tell "near" from "far"; the bands
+     * let the first layer express locality, and trained models learn several times faster.
+     */
+    static float[] encode(double... raw) {
+        float[] f = new float[FEATURES];
+        int k = 0;
+        for (double v : raw) f[k++] = (float) v;
+        for (double v : raw) {
+            for (int b = 0; b < BANDS; b++) {
+                double a = Math.PI * (1 << b) * v;
+                f[k++] = (float) Math.sin(a);
+                f[k++] = (float) Math.cos(a);
+            }
+        }
+        return f;
     }
 
     /** The graph of a segmentation: nodes S0, S1, ... with the three continuous features, no categorical ones. */

@@ -104,7 +104,15 @@ class MnistSuperpixelsTest {
             double ink = 0, cx = 0, cy = 0, pixels = 0;
             for (int r = 0; r < s.count(); r++) {
                 float[] f = s.features()[r];
-                for (float v : f) assertTrue(v >= 0 && v <= 1, "feature " + v);
+                assertEquals(Superpixels.FEATURES, f.length);
+                for (int c = 0; c < Superpixels.RAW; c++) assertTrue(f[c] >= 0 && f[c] <= 1, "feature " + f[c]);
+                for (int c = 0; c < Superpixels.RAW; c++) {
+                    for (int b = 0; b < Superpixels.BANDS; b++) {   // the bands of feature c, frequency pi 2^b
+                        int at = Superpixels.RAW + 2 * (c * Superpixels.BANDS + b);
+                        assertEquals(Math.sin(Math.PI * (1 << b) * f[c]), f[at], 1e-6);
+                        assertEquals(Math.cos(Math.PI * (1 << b) * f[c]), f[at + 1], 1e-6);
+                    }
+                }
                 ink += size[r] * f[0];
                 cx += size[r] * f[1];
                 cy += size[r] * f[2];
