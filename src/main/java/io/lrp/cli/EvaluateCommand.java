@@ -38,11 +38,12 @@ final class EvaluateCommand implements Callable<Integer> {
     String model;
 
     @Option(names = "--data", required = true, description = "Labelled examples: stsa, GLUE TSV or JSON Lines; for a graph model a molecule CSV "
-            + "(a header with smiles and Class columns, as BACE).")
+            + "(a header with smiles and Class columns, as BACE) or an MNIST directory (IDX files; digits as superpixel graphs).")
     Path data;
 
     @Option(names = "--split", paramLabel = "train|valid|test", description = "Molecule CSV: evaluate only this part of the scaffold split "
-            + "in the split file. Default: every molecule of --data.")
+            + "in the split file (default: every molecule of --data). MNIST: test (the test digits, the default), valid (training digits "
+            + "55,000-59,999) or train (0-54,999).")
     String split;
 
     @Option(names = "--split-file", paramLabel = "FILE", description = "The split file (lrp train --arch graph writes OUT/split.tsv). "
@@ -110,7 +111,8 @@ final class EvaluateCommand implements Callable<Integer> {
         List<Method> ms = Method.parseList(methods);
         if (splitFile != null && split == null) throw new LrpException("--split-file needs --split train|valid|test");
         if (io.lrp.models.graph.GraphEvaluation.isMoleculeCsv(data)) return molecules(ms);
-        if (split != null) throw new LrpException("--split needs a molecule CSV (a header with a smiles column) and a graph model");
+        if (io.lrp.models.graph.MnistData.isMnistDir(data)) return digits(ms);
+        if (split != null) throw new LrpException("--split needs a molecule CSV (a header with a smiles column) or an MNIST directory, and a graph model");
         // labels written as names map through the model's, read without loading it when it can be
         List<String> peeked = ModelLabels.peek(model);
         Datasets.Fields fields = new Datasets.Fields(textField, labelField,
@@ -122,7 +124,7 @@ final class EvaluateCommand implements Callable<Integer> {
         Args.writableDirectory(out);
         Model m = open();
         if (m instanceof io.lrp.models.graph.GraphModel) {
-            throw new LrpException(m.name() + " is a graph model: --data must be a molecule CSV (a header with smiles and Class columns)");
+            throw new LrpException(m.name() + " is a graph model: --data must be a molecule CSV (a header with smiles and Class columns) or an MNIST directory");
         }
         if (m instanceof io.lrp.models.decoder.DecoderModel) {
             throw new LrpException(m.name() + " is a " + m.family() + " decoder language model: evaluate perturbs the inputs of"
@@ -164,6 +166,40 @@ final class EvaluateCommand implements Callable<Integer> {
         List<Example> examples = select(mols.examples());
         Evaluation.Settings settings = new Evaluation.Settings(ms, seed, gamma, batch, false);
         return run(g, examples, settings, io.lrp.models.graph.GraphEvaluation.inputs(g, examples, mols.graphs()));
+    }
+
+    /**
+     * An MNIST directory with a superpixel model: --split test (the 10,000 test digits, the
+     * default), valid (training digits 55,000-59,999, the training's validation part) or train
+     * (training digits 0-54,999).
+     */
+    private Integer digits(List<Method> ms) {
+        if (format != null) throw new LrpException("--format is for text data; " + data + " is an MNIST directory");
+        if (truncate || longInputs != null) throw new LrpException("--long and --truncate are for texts");
+        if (splitFile != null) throw new LrpException("--split-file is for molecules; MNIST's parts are fixed (--split train, valid or test)");
+        String part = split == null ? "test" : split.trim().toLowerCase(java.util.Locale.ROOT);
+        if (!List.of("train", "valid", "test").contains(part)) throw new LrpException("unknown split '" + split + "': choose train, valid or test");
+        Args.writableDirectory(out);
+        if (!(open() instanceof io.lrp.models.graph.GraphModel g)) {
+            throw new LrpException(data + " is an MNIST directory: it needs a superpixel graph model (lrp train --arch graph); " + opened.name()
+                    + " is a " + opened.family() + " model, not a graph model");
+        }
+        var all = io.lrp.models.graph.MnistData.read(data, part.equals("test") ? io.lrp.models.graph.MnistData.Part.TEST
+                : io.lrp.models.graph.MnistData.Part.TRAIN);
+        int from = part.equals("valid") ? io.lrp.models.graph.MnistTraining.VALID_FROM : 0;
+        int to = part.equals("train") ? Math.min(all.size(), io.lrp.models.graph.MnistTraining.VALID_FROM) : all.size();
+        if (from >= to) throw new LrpException(data + ": no digits in the " + part + " part (" + all.size() + " digits in its file)");
+        // the digits are chosen (--limit, --shuffle) before they are segmented
+        List<Example> chosen = select(all.subList(from, to).stream()
+                .map(d -> new Example(d.name(), d.label(), data.toString(), d.index() + 1)).toList());
+        List<io.lrp.models.graph.MnistData.Digit> digits = chosen.stream().map(e -> all.get(e.line() - 1)).toList();
+        var set = io.lrp.models.graph.GraphEvaluation.digits(g, data, digits);
+        PrintWriter err = spec.commandLine().getErr();
+        for (var k : set.skipped()) err.println("lrp: skipped " + data + " digit " + (k.line() - 1) + ": " + k.reason());
+        if (set.examples().isEmpty()) throw new LrpException(data + ": no digits to evaluate");
+        err.printf("the %s part of %s: %d digits%n", part, data, set.examples().size());
+        Evaluation.Settings settings = new Evaluation.Settings(ms, seed, gamma, batch, false);
+        return run(g, set.examples(), settings, io.lrp.models.graph.GraphEvaluation.inputs(g, set.examples(), set.graphs(), "superpixels"));
     }
 
     private Integer run(Model m, List<Example> examples, Evaluation.Settings settings, Evaluation.Inputs inputs) {

@@ -75,8 +75,9 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--smiles", description = "Explain this molecule (a SMILES string; repeatable) with a graph model (lrp train --arch graph).")
     List<String> smiles;
 
-    @Option(names = "--mnist-index", paramLabel = "N", description = "Explain MNIST test digit N (0-based) with a superpixel graph model (lrp train --arch graph --data DIR).")
-    Integer mnistIndex;
+    @Option(names = "--mnist-index", paramLabel = "N", split = ",", description = "Explain MNIST test digit N (0-based) with a superpixel graph model "
+            + "(lrp train --arch graph --data DIR); several (7,8 or repeated) with --format text, json or html.")
+    List<Integer> mnistIndex;
 
     @Option(names = "--digit", paramLabel = "FILE", description = "Explain this 28x28 digit picture (PNG, light ink on dark as MNIST) with a superpixel graph model.")
     Path digit;

@@ -66,6 +66,44 @@ class MnistCliTest {
         assertEquals(0, svg.code(), svg.err());
         assertTrue(svg.out().startsWith("<svg") && svg.out().contains("lrp-ah-ln ([GRAPH] "), svg.out().substring(0, 200));
 
+        // two digits on one page: each digit's picture with its methods side by side, a caption per method
+        Path html = dir.resolve("digits.html");
+        CliRunner.Result h = CliRunner.run("explain", "--model", model, "--mnist-index", "7,0", "--mnist-data", mnist().toString(),
+                "--method", "lrp-ah-ln,gi", "--format", "html", "--out", html.toString());
+        assertEquals(0, h.code(), h.err());
+        String page = Files.readString(html);
+        assertEquals(2, page.split("<section class=\"digit\">", -1).length - 1, "two digit sections");
+        assertTrue(page.contains("<h2>test#7 (true label 9)") && page.contains("<h2>test#0 (true label 7)"), page.substring(0, 600));
+        assertEquals(2, page.split("<svg", -1).length - 1, "one picture per digit");
+        assertEquals(2, page.split("data-method=\"lrp-ah-ln\"", -1).length - 1);
+        assertEquals(2, page.split("data-method=\"gi\"", -1).length - 1);
+        assertTrue(page.contains("top superpixels:") && page.contains("lrp-ah-ln ([GRAPH] "), "captions and panel titles");
+        assertTrue(!page.contains("http://") || page.indexOf("http://") == page.indexOf("http://www.w3.org/2000/svg"), "no external resource");
+        CliRunner.Result twoSvg = CliRunner.run("explain", "--model", model, "--mnist-index", "7,0", "--mnist-data", mnist().toString(), "--format", "svg");
+        assertEquals(2, twoSvg.code());
+        assertEquals("lrp: error: --format svg draws one digit; give one --mnist-index (or use --format html)", twoSvg.err().strip());
+
+        // the perturbation evaluation on test digits, resumed by a second run
+        Path ev = dir.resolve("ev");
+        String[] evaluate = {"evaluate", "--model", model, "--data", mnist().toString(), "--split", "test", "--limit", "3",
+                "--methods", "lrp-ah-ln,random", "--out", ev.toString(), "--no-plots"};
+        CliRunner.Result e1 = CliRunner.run(evaluate);
+        assertEquals(0, e1.code(), e1.err());
+        assertTrue(e1.err().contains("the test part of " + mnist() + ": 3 digits"), e1.err());
+        var run = new com.fasterxml.jackson.databind.ObjectMapper().readTree(ev.resolve("run.json").toFile());
+        assertEquals("graph nodes, [GRAPH] kept, removed superpixels zero vectors", run.get("inputs").asText());
+        assertTrue(Files.isRegularFile(ev.resolve("summary.json")) && Files.isRegularFile(ev.resolve("summary.md")));
+        String samples = Files.readString(ev.resolve(io.lrp.eval.Evaluation.SAMPLES));
+        assertEquals(6, samples.strip().split("\n").length, "3 digits x 2 methods");
+        assertTrue(samples.contains("\"line\":1,") && samples.contains("\"line\":3,"), "test digits 0..2 as lines 1..3");
+        CliRunner.Result e2 = CliRunner.run(evaluate);
+        assertEquals(0, e2.code(), e2.err());
+        assertTrue(e2.err().contains("resumed: 6 results"), e2.err());
+        CliRunner.Result badSplit = CliRunner.run("evaluate", "--model", model, "--data", mnist().toString(), "--split", "dev",
+                "--out", dir.resolve("ev2").toString());
+        assertEquals(2, badSplit.code());
+        assertEquals("lrp: error: unknown split 'dev': choose train, valid or test", badSplit.err().strip());
+
         // a digit picture of the wrong size: one line, exit code 2, before the model loads
         Path big = dir.resolve("big.png");
         javax.imageio.ImageIO.write(new BufferedImage(32, 32, BufferedImage.TYPE_BYTE_GRAY), "png", big.toFile());

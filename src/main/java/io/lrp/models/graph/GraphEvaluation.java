@@ -20,9 +20,11 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code lrp evaluate} on molecules: the examples of a molecule CSV (optionally one part of the
- * scaffold split a training wrote), explained one graph at a time as {@code lrp explain --smiles}
- * does, and perturbed node by node (methods.md section 6 with nodes for tokens).
+ * {@code lrp evaluate} on graphs: the examples of a molecule CSV (optionally one part of the
+ * scaffold split a training wrote) or MNIST digits as superpixel graphs, explained one graph at a
+ * time as {@code lrp explain --smiles / --mnist-index} does, and perturbed node by node
+ * (methods.md section 6 with nodes for tokens). A removed superpixel is the zero vector as well
+ * (an "empty superpixel"), its adjacency kept.
  *
  * <p>A removed node is the model's mask node ({@link GraphModel#MASK}): the zero vector in place
  * of its embedding, degree embedding included (not a learned "unknown atom" vector: the model never
@@ -33,7 +35,7 @@ import java.util.Map;
 public final class GraphEvaluation {
     private GraphEvaluation() {}
 
-    /** Molecules to evaluate: examples (text = SMILES, line = data line) and their graphs by line. */
+    /** Graphs to evaluate: examples (molecules: text = SMILES, line = data line) and their graphs by line. */
     public record Molecules(List<Example> examples, Map<Integer, Graph> graphs, List<MoleculeData.Skipped> skipped) {}
 
     /** Whether a data file is a molecule CSV: its first line a header naming a smiles column. */
@@ -134,8 +136,39 @@ public final class GraphEvaluation {
         return out;
     }
 
-    /** The evaluation's inputs for these examples: one graph per example (found by its line), the virtual node kept. */
+    /**
+     * Digits to evaluate with a superpixel model: examples (text = the digit's name such as
+     * test#7, line = its index + 1) and their superpixel graphs by line. A digit SLIC cuts into
+     * more regions than the model accepts is skipped with its line.
+     */
+    public static Molecules digits(GraphModel model, Path dir, List<MnistData.Digit> digits) {
+        if (!Superpixels.FEATURIZER.equals(model.config().featurizer())) {
+            throw new LrpException("model " + model.name() + " does not read digits (its featurizer is '" + model.config().featurizer()
+                    + "'; a superpixel model comes from lrp train --arch graph --data MNIST_DIR)");
+        }
+        List<Example> examples = new ArrayList<>();
+        Map<Integer, Graph> graphs = new HashMap<>();
+        List<MoleculeData.Skipped> skipped = new ArrayList<>();
+        for (MnistData.Digit d : digits) {
+            Superpixels.Segmentation seg = Superpixels.segment(d.pixels());
+            int line = d.index() + 1;
+            if (seg.count() > model.config().maxNodes()) {
+                skipped.add(new MoleculeData.Skipped(line, d.name() + ": " + seg.count() + " superpixels, more than the model's " + model.config().maxNodes()));
+                continue;
+            }
+            examples.add(new Example(d.name(), d.label(), dir.toString(), line));
+            graphs.put(line, Superpixels.graph(d.name(), seg));
+        }
+        return new Molecules(examples, graphs, skipped);
+    }
+
+    /** The evaluation's inputs for molecules: one graph per example (found by its line), the virtual node kept. */
     public static Evaluation.Inputs inputs(GraphModel model, List<Example> examples, Map<Integer, Graph> graphs) {
+        return inputs(model, examples, graphs, "atoms");
+    }
+
+    /** The evaluation's inputs: one graph per example (found by its line), the virtual node kept; unit names the nodes. */
+    public static Evaluation.Inputs inputs(GraphModel model, List<Example> examples, Map<Integer, Graph> graphs, String unit) {
         List<Graph> gs = new ArrayList<>();
         for (Example e : examples) {
             Graph g = graphs.get(e.line());
@@ -162,9 +195,9 @@ public final class GraphEvaluation {
                 return new Perturbation.Input(GraphModel.sequence(gs.get(index)), 1);
             }
 
-            @Override public String describe() { return "graph nodes, [GRAPH] kept, removed atoms zero vectors"; }
+            @Override public String describe() { return "graph nodes, [GRAPH] kept, removed " + unit + " zero vectors"; }
 
-            @Override public String unit() { return "atoms"; }
+            @Override public String unit() { return unit; }
         };
     }
 }

@@ -40,7 +40,7 @@ public final class MoleculeHtml {
         return b.append("</body>\n</html>\n").toString();
     }
 
-    private static String prediction(Explanation e, List<String> labels) {
+    static String prediction(Explanation e, List<String> labels) {
         double[] z = e.logits();
         double max = Double.NEGATIVE_INFINITY, sum = 0;
         for (double v : z) max = Math.max(max, v);
@@ -54,7 +54,7 @@ public final class MoleculeHtml {
         return "prediction: <b>" + HtmlReport.esc(name(labels, best)) + "</b> (" + s + ")";
     }
 
-    private static String name(List<String> labels, int c) { return labels != null && c < labels.size() ? labels.get(c) : "class " + c; }
+    static String name(List<String> labels, int c) { return labels != null && c < labels.size() ? labels.get(c) : "class " + c; }
 
     private static void figure(StringBuilder b, Explanation e, List<String> labels) {
         String svg = MoleculeSvg.render(e.text(), List.of(e));
@@ -64,6 +64,12 @@ public final class MoleculeHtml {
                 .append("<figcaption><b>").append(HtmlReport.esc(e.method())).append("</b> explaining ")
                 .append(HtmlReport.esc(name(labels, e.target()))).append("<br>\n<span class=\"cons\">")
                 .append(HtmlReport.esc(ConservationLine.of(e))).append("</span><br>\ntop atoms:");
+        topNodes(b, e);
+        b.append("</figcaption>\n</figure>\n");
+    }
+
+    /** The TOP nodes of largest |R|, each with its signed relevance, red or blue. */
+    static void topNodes(StringBuilder b, Explanation e) {
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < e.relevance().length; i++) order.add(i);
         order.sort((x, y) -> Double.compare(Math.abs(e.relevance()[y]), Math.abs(e.relevance()[x])));
@@ -73,10 +79,9 @@ public final class MoleculeHtml {
             b.append(" <span class=\"").append(r >= 0 ? "pos" : "neg").append("\" data-r=\"").append(r).append("\">")
                     .append(HtmlReport.esc(e.tokens()[at])).append(String.format(Locale.ROOT, " %+.3f", r)).append("</span>");
         }
-        b.append("</figcaption>\n</figure>\n");
     }
 
-    private static final String CSS = """
+    static final String CSS = """
             body{font-family:system-ui,sans-serif;margin:1.5em;color:#222;background:#fafafa}
             h1{font-size:1.4em}h2{font-size:1.15em;margin-bottom:.2em}
             .molecule{border-top:1px solid #ccc;margin-top:1em}
