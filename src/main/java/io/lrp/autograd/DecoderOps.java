@@ -206,7 +206,12 @@ public final class DecoderOps {
         return yv;
     }
 
-    private static float silu(float z) { return (float) (z / (1 + Math.exp(-z))); }
+    /** z sigmoid(z), the exponential always of a non-positive argument ({@link io.lrp.tensor.Exp}: Math.exp is a slow stub call). */
+    private static float silu(float z) {
+        if (z >= 0) return (float) (z / (1 + (double) io.lrp.tensor.Exp.negative(-z)));
+        double e = io.lrp.tensor.Exp.negative(z); // NaN arrives here and stays NaN
+        return (float) (z * e / (1 + e));
+    }
 
     private static final double SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 
@@ -532,8 +537,8 @@ public final class DecoderOps {
         for (int j = 0; j < n; j++) max = Math.max(max, s[o + j]);
         double sum = 0;
         for (int j = 0; j < n; j++) {
-            double e = Math.exp(s[o + j] - max);
-            s[o + j] = (float) e;
+            float e = io.lrp.tensor.Exp.negative(s[o + j] - max);
+            s[o + j] = e;
             sum += e;
         }
         float inv = (float) (1 / sum);

@@ -46,7 +46,10 @@ public final class ModelLoader {
     /** The graph Transformer trained on BACE molecules (scaffold split), and the split it was trained on. */
     public static final String BACE_GRAPH = "models/bace-graph.safetensors", BACE_GRAPH_SPLIT = "models/bace-graph-split.tsv";
 
-    public static final List<String> BUILT_IN = List.of("minilm-sst2", "paper-sst2", "paper-imdb", "bace-graph", "minilm");
+    /** The graph Transformer trained on MNIST digits as superpixel graphs. */
+    public static final String MNIST_GRAPH = "models/mnist-graph.safetensors";
+
+    public static final List<String> BUILT_IN = List.of("minilm-sst2", "paper-sst2", "paper-imdb", "bace-graph", "mnist-graph", "minilm");
 
     /** The scaffold split a built-in graph model was trained on (evaluate --split), or null for other models. */
     public static Path builtInSplit(String spec) {
@@ -60,6 +63,9 @@ public final class ModelLoader {
         if (spec.equals("paper-imdb")) return paperModel(classpathFile(PAPER_IMDB), null, "paper-imdb", "classpath:" + PAPER_IMDB);
         if (spec.equals("bace-graph")) {
             return io.lrp.models.graph.GraphFamily.fromSafetensors(classpathFile(BACE_GRAPH), "bace-graph", "classpath:" + BACE_GRAPH);
+        }
+        if (spec.equals("mnist-graph")) {
+            return io.lrp.models.graph.GraphFamily.fromSafetensors(classpathFile(MNIST_GRAPH), "mnist-graph", "classpath:" + MNIST_GRAPH);
         }
         Path p = Path.of(spec);
         if (!Files.exists(p)) {

