@@ -79,6 +79,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "1e-4", description = "AdamW peak learning rate (6%% warm-up, then linear decay). Default: ${DEFAULT-VALUE}.") double lr;
     @Option(names = "--batch", defaultValue = "32", description = "Examples per step. Default: ${DEFAULT-VALUE}.") int batch;
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the initialisation, shuffling and dropout. Default: ${DEFAULT-VALUE}.") long seed;
+    @Option(names = "--split-seed", paramLabel = "N", description = "--arch graph on molecules: seed of the scaffold split (default: --seed), "
+            + "to train other initialisations on the same split.") Long splitSeed;
     @Option(names = "--finetune-layers", defaultValue = "1", description = "minilm-head: top encoder layers trained with the head (0 to 6). Default: ${DEFAULT-VALUE}.")
     int finetuneLayers;
     @Option(names = "--labels", defaultValue = "negative,positive", split = ",",
@@ -145,7 +147,10 @@ final class TrainCommand implements Callable<Integer> {
         if (epochs < 1 || batch < 1 || !(lr > 0) || !Double.isFinite(lr)) throw new LrpException("--epochs, --batch and --lr must be positive");
         if (limit != null && limit < 1) throw new LrpException("--limit must be >= 1, got " + limit);
         if (Files.exists(out) && !Files.isDirectory(out)) throw new LrpException("--out " + out + " exists and is not a directory");
-        if (io.lrp.models.graph.MnistData.isMnistDir(data)) return trainMnist();
+        if (io.lrp.models.graph.MnistData.isMnistDir(data)) {
+            if (splitSeed != null) throw new LrpException("--split-seed is for molecules; MNIST's parts are fixed");
+            return trainMnist();
+        }
         Args.readableFile(data, "molecule CSV");
         var d = io.lrp.models.graph.GraphTraining.Settings.defaults(epochs, lr, batch, seed, limit);
         if (hidden != null && (hidden < d.heads() || hidden % d.heads() != 0)) {
@@ -153,11 +158,13 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (dropout != null && !(dropout >= 0 && dropout < 1)) throw new LrpException("--dropout must be in [0, 1), got " + dropout);
         int h = hidden == null ? d.hidden() : hidden;
+        long split = splitSeed == null ? seed : splitSeed;
         var r = io.lrp.models.graph.GraphTraining.train(data, out, new io.lrp.models.graph.GraphTraining.Settings(h, d.heads(), d.blocks(),
-                hidden == null ? d.ffn() : 2 * h, d.maxDistance(), dropout == null ? d.dropout() : dropout, epochs, lr, batch, seed, limit), System.err);
+                hidden == null ? d.ffn() : 2 * h, d.maxDistance(), dropout == null ? d.dropout() : dropout, epochs, lr, batch, seed, limit),
+                split, System.err);
         PrintWriter w = spec.commandLine().getOut();
         w.printf(Locale.ROOT, "scaffold split (seed %d): %d train, %d valid, %d test molecules (%d rows skipped), written to %s%n",
-                seed, r.train(), r.valid(), r.test(), r.skipped(), r.split());
+                split, r.train(), r.valid(), r.test(), r.skipped(), r.split());
         w.printf(Locale.ROOT, "best valid ROC-AUC %.4f (epoch %d), written to %s%n", r.bestValidAuc(), r.bestEpoch(), r.model());
         w.printf(Locale.ROOT, "test ROC-AUC %.4f%n", r.testAuc());
         return 0;

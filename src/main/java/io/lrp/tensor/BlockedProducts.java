@@ -26,8 +26,8 @@ final class BlockedProducts {
 
     /** Output columns per part, at most (-Dlrp.blockedPart); fewer where a slice would exceed sliceFloats. */
     static final int PART = Math.max(16, Integer.getInteger("lrp.blockedPart", 256));
-    /** Floats of W per part, at most (8 MB): a 128256-row head is cut into slices of 16 columns. */
-    static volatile int sliceFloats = 1 << 21; // (tests set it small)
+    /** Floats of W per part, at most (-Dlrp.blockedSliceMB, default 8 MB: a 128256-row head is cut into slices of 16 columns). */
+    static volatile int sliceFloats = Math.max(1 << 16, Integer.getInteger("lrp.blockedSliceMB", 8) << 18); // (tests set it small)
 
     static int partWidth(int along) { return Math.max(1, Math.min(PART, sliceFloats / Math.max(1, along))); }
 

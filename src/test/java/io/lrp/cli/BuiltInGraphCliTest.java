@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
  */
 class BuiltInGraphCliTest {
     static final ObjectMapper JSON = new ObjectMapper();
-    /** mnist-graph's accuracy on the first 500 test digits, measured 0.000 (the bound leaves a digit of room). */
-    static final double ACCURACY_500 = 0.0;
+    /** mnist-graph's accuracy on the first 500 test digits: measured 0.976 (488), the bound leaves one digit of room. */
+    static final double ACCURACY_500 = 0.974;
 
     @Test
     void paracetamolIsExplainedAndConserves() throws Exception {

@@ -47,6 +47,15 @@ class GraphCliTest {
         assertEquals(r.out().replaceAll("(?s).*(test ROC-AUC [0-9.]+).*", "$1"), again.out().replaceAll("(?s).*(test ROC-AUC [0-9.]+).*", "$1"));
         List<String> split = Files.readAllLines(out.resolve("split.tsv"));
         assertEquals(1514, split.size(), "a header and every BACE row");
+        // another initialisation on the same split
+        Path other = dir.resolve("g2");
+        CliRunner.Result o = CliRunner.run("train", "--arch", "graph", "--data", bace().toString(), "--out", other.toString(),
+                "--epochs", "1", "--limit", "48", "--batch", "16", "--seed", "4", "--split-seed", "3");
+        assertEquals(0, o.code(), o.err());
+        assertTrue(o.out().contains("scaffold split (seed 3): 48 train, "), o.out());
+        assertEquals(split, Files.readAllLines(other.resolve("split.tsv")), "--split-seed 3 draws the split of --seed 3");
+        assertTrue(!java.util.Arrays.equals(Files.readAllBytes(out.resolve("model.safetensors")), Files.readAllBytes(other.resolve("model.safetensors"))),
+                "--seed 4 starts from other weights");
         Path model = out.resolve("model.safetensors");
         assertInstanceOf(GraphModel.class, ModelLoader.load(model.toString()));
 

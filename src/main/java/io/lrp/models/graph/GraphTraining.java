@@ -38,10 +38,13 @@ public final class GraphTraining {
 
     public static final List<String> LABELS = List.of("inactive", "active");
 
-    public static Result train(Path data, Path out, Settings s, PrintStream log) {
+    public static Result train(Path data, Path out, Settings s, PrintStream log) { return train(data, out, s, s.seed(), log); }
+
+    /** As above with the scaffold split drawn with splitSeed (other initialisations on the same split). */
+    public static Result train(Path data, Path out, Settings s, long splitSeed, PrintStream log) {
         MoleculeData.Set set = MoleculeData.read(data);
         for (MoleculeData.Skipped k : set.skipped()) log.println("lrp: skipped " + data + ":" + k.line() + ": " + k.reason());
-        var split = MoleculeData.scaffoldSplit(set.entries(), 0.8, 0.1, s.seed());
+        var split = MoleculeData.scaffoldSplit(set.entries(), 0.8, 0.1, splitSeed);
         List<MoleculeData.Entry> train = MoleculeData.part(split, MoleculeData.Part.TRAIN),
                 valid = MoleculeData.part(split, MoleculeData.Part.VALID),
                 test = MoleculeData.part(split, MoleculeData.Part.TEST);
@@ -61,7 +64,7 @@ public final class GraphTraining {
 
         Map<String, String> meta = new LinkedHashMap<>(GraphFamily.metadata(c));
         meta.put("trained", String.format(Locale.ROOT, "arch=graph data=%s split=scaffold(0.8,0.1,seed=%d) epochs=%d lr=%g batch=%d seed=%d "
-                        + "hidden=%d heads=%d blocks=%d ffn=%d max_distance=%d dropout=%g%s", data.getFileName(), s.seed(), s.epochs(), s.lr(),
+                        + "hidden=%d heads=%d blocks=%d ffn=%d max_distance=%d dropout=%g%s", data.getFileName(), splitSeed, s.epochs(), s.lr(),
                 s.batch(), s.seed(), s.hidden(), s.heads(), s.blocks(), s.ffn(), s.maxDistance(), s.dropout(),
                 s.limit() == null ? "" : " limit=" + s.limit()));
         meta.put("data_sha256", sha256(data));
