@@ -39,7 +39,7 @@ class MnistGraphModelTest {
     @Test void theConfigReadsContinuousFeaturesOnly() {
         GraphConfig c = digitModel(1).config();
         assertEquals(0, c.nodeCardinalities().length);
-        assertEquals(3, c.continuous());
+        assertEquals(27, c.continuous(), "mean intensity, x, y and 4 sine/cosine bands of each");
         assertEquals(0, c.edgeCardinalities().length);
         assertEquals("mnist-superpixels", c.featurizer());
         assertEquals(1 + MnistTraining.MAX_DEGREE + 1, c.nodeTableRows(), "the graph token and the degrees");
@@ -51,7 +51,8 @@ class MnistGraphModelTest {
         GraphModel m = digitModel(3);
         Graph g = digit(0);
         float[] table = m.trainableParameters().get("embeddings.node.weight").value.data;
-        float[] wc = m.trainableParameters().get("embeddings.continuous.weight").value.data;   // [16, 3]
+        float[] wc = m.trainableParameters().get("embeddings.continuous.weight").value.data;   // [16, 27]
+        int k = Superpixels.FEATURES;
         Tensor e = m.embed(GraphModel.batch(List.of(g)));
         int h = 16;
         for (int c = 0; c < h; c++) assertEquals(table[c], e.data[c], 1e-6f);
@@ -59,7 +60,8 @@ class MnistGraphModelTest {
             float[] f = g.nodeCont()[node];
             int row = 1 + Math.min(g.degree()[node], MnistTraining.MAX_DEGREE);
             for (int c = 0; c < h; c++) {
-                double want = table[row * h + c] + wc[c * 3] * f[0] + wc[c * 3 + 1] * f[1] + wc[c * 3 + 2] * f[2];
+                double want = table[row * h + c];
+                for (int j = 0; j < k; j++) want += (double) wc[c * k + j] * f[j];
                 assertEquals(want, e.data[(node + 1) * h + c], 1e-5, "node " + node + " column " + c);
             }
         }
@@ -158,7 +160,7 @@ class MnistGraphModelTest {
             io.lrp.io.SafeTensors.write(file, m.weights(), GraphFamily.metadata(m.config()));
             GraphModel back = GraphFamily.fromSafetensors(file, "back");
             assertEquals("mnist-superpixels", back.config().featurizer());
-            assertEquals(3, back.config().continuous());
+            assertEquals(27, back.config().continuous());
             Batch batch = GraphModel.batch(List.of(digit(5)));
             assertArrayEquals(Relevance.logits(m, batch)[0], Relevance.logits(back, batch)[0], 0f);
             // a molecule model refuses digits, a digit model molecules
