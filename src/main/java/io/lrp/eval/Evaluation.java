@@ -372,7 +372,7 @@ public final class Evaluation {
         int total = 0;
         for (Method m : settings.methods()) total += examples.size() - done.get(m.id()).size();
         if (total == 0) return 0;
-        if (settings.truncate() && progressOut != null) reportCuts();
+        checkLengths();
         try (Progress progress = progressOut == null ? null : new Progress(progressOut, "evaluate", total).ticking(false)) {
             return compute(ch, done, progress);
         }
@@ -406,19 +406,34 @@ public final class Evaluation {
         return computed;
     }
 
-    /** How many examples --long truncate cuts, and by how much, on one line. */
-    private void reportCuts() {
+    /**
+     * Before any work: under --long truncate, how many examples are cut and by how much, on one
+     * line; without it, an over-long example is refused now, naming its line, rather than after
+     * the examples before it were computed.
+     */
+    private void checkLengths() {
+        if (model.tokenizer() == null || inputs != null) return;
         int cut = 0;
         long dropped = 0, total = 0;
+        Example first = null;
+        int firstLength = 0;
         for (Example e : examples) {
-            int n = model.tokenizer() == null ? 0 : model.tokenizer().encode(e.text()).length();
+            int n = model.tokenizer().encode(e.text()).length();
             total += n;
             if (n > model.maxLength()) {
-                cut++;
+                if (cut++ == 0) { first = e; firstLength = n; }
                 dropped += n - model.maxLength();
             }
         }
-        if (cut > 0) {
+        if (cut == 0) return;
+        if (!settings.truncate()) {
+            String where = first.source() == null ? "example " + (examples.indexOf(first) + 1) : first.source() + ":" + first.line();
+            throw new LrpException(String.format(java.util.Locale.ROOT,
+                    "%s: input of %d tokens exceeds the limit of model %s (%d tokens), and so do %d more of the %d examples; "
+                            + "pass --long truncate (cut them, as the paper does on IMDB)",
+                    where, firstLength, model.name(), model.maxLength(), cut - 1, examples.size()));
+        }
+        if (progressOut != null) {
             progressOut.printf(java.util.Locale.ROOT, "lrp: note: %d of %d examples exceed the model's %d tokens and are cut: %d of %d tokens (%.1f%%) dropped%n",
                     cut, examples.size(), model.maxLength(), dropped, total, 100.0 * dropped / total);
         }

@@ -49,4 +49,19 @@ class LongCliTest {
         assertEquals(0, ev.code(), ev.err());
         assertTrue(ev.err().contains("1 of 2 examples exceed the model's 128 tokens and are cut: 74 of"), ev.err());
     }
+
+    /** Without --long, evaluate refuses an over-long example before it computes anything, naming its line. */
+    @Test
+    void evaluateRefusesOverLongExamplesUpFront(@TempDir Path tmp) throws Exception {
+        String model = BadInputCliTest.golden().toString();
+        Path data = Files.writeString(tmp.resolve("d.txt"), "0 a dull film .\n0 flat .\n1 " + TEXT + "\n1 " + TEXT + "\n");
+        Path out = tmp.resolve("o");
+        CliRunner.Result r = CliRunner.run("evaluate", "--model", model, "--data", data.toString(),
+                "--methods", "gi", "--no-plots", "--out", out.toString());
+        assertEquals(2, r.code(), r.err());
+        String last = r.err().strip().lines().reduce((a, b) -> b).orElse("");
+        assertEquals("lrp: error: " + data + ":3: input of 202 tokens exceeds the limit of model hf_bert_small (128 tokens), and so do 1 more"
+                + " of the 4 examples; pass --long truncate (cut them, as the paper does on IMDB)", last);
+        assertTrue(!Files.exists(out.resolve("samples.jsonl")) || Files.size(out.resolve("samples.jsonl")) == 0, "nothing computed");
+    }
 }
