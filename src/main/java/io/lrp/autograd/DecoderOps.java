@@ -4,6 +4,7 @@ import io.lrp.tensor.BlockedMatrix;
 import io.lrp.tensor.Gemm;
 import io.lrp.tensor.JavaGemm;
 import io.lrp.tensor.Parallel;
+import io.lrp.tensor.SimdKernels;
 import io.lrp.tensor.Tensor;
 
 /**
@@ -157,13 +158,7 @@ public final class DecoderOps {
         boolean gateConstant = rule instanceof Rule.Stop;
         boolean recompute = gateConstant && gateAgain != null && gateInput != null;
         float[] a = grad && !recompute ? new float[z.length] : null; // silu(gate), read by the backward
-        Parallel.range(z.length, 1 << 14, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                float s = silu(z[i]);
-                if (a != null) a[i] = s;
-                yd[i] = s * u[i];
-            }
-        });
+        Parallel.range(z.length, 1 << 14, (from, to) -> SimdKernels.silu(z, a, u, yd, from, to));
         if (!grad) return Ops.out(y, false);
         if (recompute) tape.readsValue(gateInput);
         float scale = rule instanceof Rule.Scale sc ? (float) sc.factor() : 1f;
@@ -192,7 +187,8 @@ public final class DecoderOps {
                         float[] z2 = again.data;
                         if (z2.length != g.length) throw new IllegalStateException("the gate computed again has another shape");
                         Parallel.range(g.length, 1 << 14, (from, to) -> {
-                            for (int i = from; i < to; i++) gu[i] += scale * g[i] * silu(z2[i]);
+                            SimdKernels.silu(z2, z2, null, null, from, to);
+                            for (int i = from; i < to; i++) gu[i] += scale * g[i] * z2[i];
                         });
                         io.lrp.tensor.Arena.release(z2);
                     }
@@ -204,13 +200,6 @@ public final class DecoderOps {
             }
         });
         return yv;
-    }
-
-    /** z sigmoid(z), the exponential always of a non-positive argument ({@link io.lrp.tensor.Exp}: Math.exp is a slow stub call). */
-    private static float silu(float z) {
-        if (z >= 0) return (float) (z / (1 + (double) io.lrp.tensor.Exp.negative(-z)));
-        double e = io.lrp.tensor.Exp.negative(z); // NaN arrives here and stays NaN
-        return (float) (z * e / (1 + e));
     }
 
     private static final double SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
@@ -533,17 +522,8 @@ public final class DecoderOps {
 
     /** Softmax of row[o .. o+n) in place; the entries n .. len of the row become 0 (masked keys). */
     public static void causalSoftmaxRow(float[] s, int o, int n, int len) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int j = 0; j < n; j++) max = Math.max(max, s[o + j]);
-        double sum = 0;
-        for (int j = 0; j < n; j++) {
-            float e = io.lrp.tensor.Exp.negative(s[o + j] - max);
-            s[o + j] = e;
-            sum += e;
-        }
-        float inv = (float) (1 / sum);
-        for (int j = 0; j < n; j++) s[o + j] *= inv;
-        for (int j = n; j < len; j++) s[o + j] = 0f;
+        SimdKernels.softmaxInPlace(s, o, n);
+        java.util.Arrays.fill(s, o + n, o + len, 0f);
     }
 
     @FunctionalInterface

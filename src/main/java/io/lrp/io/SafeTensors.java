@@ -310,6 +310,36 @@ public final class SafeTensors {
         return new Tensor(out, e.shape);
     }
 
+    /**
+     * Decodes one tensor into an F32 matrix of as many elements (direct memory where it fits),
+     * a piece at a time, so that no float32 array of the whole tensor is ever held.
+     */
+    public void getInto(String name, io.lrp.tensor.F32Matrix dst) {
+        Entry e = entry(name);
+        if (!convertible(e.dtype)) {
+            throw err(file, "tensor '" + name + "' has unsupported dtype " + e.dtype
+                    + " (supported for float32 weights: F32, F16, BF16, F64)");
+        }
+        if (e.numel != (long) dst.rows() * dst.cols()) {
+            throw new IllegalArgumentException(name + ": " + e.numel + " elements into a " + dst.rows() + " x " + dst.cols() + " matrix");
+        }
+        int bpe = bytesPerElement(e.dtype);
+        float[] piece = new float[1 << 16];
+        long pos = dataStart + e.begin, done = 0;
+        while (done < e.numel) {
+            int w = (int) (pos / chunk);
+            long local = pos - w * chunk;
+            long startsLeft = (chunk - local + bpe - 1) / bpe;
+            int n = (int) Math.min(Math.min(e.numel - done, startsLeft), piece.length);
+            ByteBuffer bb = windows[w].duplicate().position((int) local).limit((int) (local + (long) n * bpe))
+                    .slice().order(ByteOrder.LITTLE_ENDIAN);
+            decode(e.dtype, bb, piece, 0, n);
+            dst.put(done, piece, n);
+            done += n;
+            pos += (long) n * bpe;
+        }
+    }
+
     /** A BF16 tensor's raw bits, 2 bytes a value, not widened (BF16 weights kept as they are stored). */
     public short[] getBf16(String name) {
         Entry e = entry(name);

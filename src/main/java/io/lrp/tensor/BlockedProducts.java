@@ -77,6 +77,44 @@ final class BlockedProducts {
         });
     }
 
+    /**
+     * y[n, out] = x[n, in] W^T (+ bias), W [out, in] in direct memory, read in place: the parts
+     * are the same as {@link #timesTransposed}'s, each sgemm reading its rows of W where they lie.
+     */
+    static void timesTransposedInPlace(NativeGemm ng, int n, float[] x, int out, int in, FloatBuffer w, float[] bias, float[] y) {
+        int width = partWidth(in), parts = (out + width - 1) / width;
+        FloatBuffer xa = BUFFERS.get().in.load(x, n * in).floats();
+        Parallel.fixedParts(out, parts, Parallel.threads(), (r0, r1) -> {
+            int br = r1 - r0;
+            FloatBuffer cb = BUFFERS.get().c.reserve(n * br).floats();
+            ng.direct(false, true, n, br, in, 1f, xa, 0, in, w, r0 * in, in, 0f, cb, 0, br);
+            for (int i = 0; i < n; i++) {
+                int o = i * out + r0;
+                cb.get(i * br, y, o, br);
+                if (bias != null) for (int j = 0; j < br; j++) y[o + j] += bias[r0 + j];
+            }
+        });
+    }
+
+    /** gx[n, in] = g[n, out] W + beta gx, W [out, in] in direct memory, read in place (the parts of {@link #leftTimes}). */
+    static void leftTimesInPlace(NativeGemm ng, int n, float[] g, int out, int in, FloatBuffer w, float beta, float[] gx) {
+        int width = partWidth(out), parts = (in + width - 1) / width;
+        FloatBuffer ga = BUFFERS.get().in.load(g, n * out).floats();
+        Parallel.fixedParts(in, parts, Parallel.threads(), (c0, c1) -> {
+            int bc = c1 - c0;
+            Buffers b = BUFFERS.get();
+            FloatBuffer cb = b.c.reserve(n * bc).floats();
+            ng.direct(false, false, n, bc, out, 1f, ga, 0, out, w, c0, in, 0f, cb, 0, bc);
+            float[] row = b.heap(bc);
+            for (int i = 0; i < n; i++) {
+                int o = i * in + c0;
+                cb.get(i * bc, row, 0, bc);
+                if (beta == 0f) System.arraycopy(row, 0, gx, o, bc);
+                else for (int j = 0; j < bc; j++) gx[o + j] = beta * gx[o + j] + row[j];
+            }
+        });
+    }
+
     /** gx[n, in] = g[n, out] W + beta gx, W [out, in] loaded by columns (beta 0: gx overwritten). */
     static void leftTimes(int n, float[] g, int out, int in, Columns columns, float beta, float[] gx, float gamma) {
         int width = partWidth(out), parts = (in + width - 1) / width;

@@ -95,7 +95,7 @@ public final class SimdKernels {
      * <p>Three passes over all the rows (maxima; exponentials and sums, {@link #expRows};
      * scaling), not row after row: a row of 128 scores is only 8 vectors.
      */
-    private static void softmaxVector(float[] src, int so, java.nio.ByteBuffer s, int sOff, float[] mask, int mo,
+    static void softmaxVector(float[] src, int so, java.nio.ByteBuffer s, int sOff, float[] mask, int mo,
                                       float[] dst, int d, int rows, int len) {
         int step = F.length(), up = F.loopBound(len);
         float[] stat = new float[rows]; // each row's maximum, then 1 / its sum
@@ -324,7 +324,7 @@ public final class SimdKernels {
     private static void warmUp() {
         try {
             int len = 8 * F.length(), tail = len + 3;
-            float[] x = new float[4 * tail], y = new float[4 * tail], z = new float[4 * tail], mask = new float[tail];
+            float[] x = new float[4 * tail], y = new float[4 * tail], z = new float[4 * tail], w = new float[4 * tail], mask = new float[tail];
             float[] stats = {0.5f, 0.25f, 2f};
             double[] dstats = {0.5, 0.25, 2};
             for (int i = 0; i < x.length; i++) x[i] = (i % 11) * 0.37f - 2f;
@@ -339,6 +339,8 @@ public final class SimdKernels {
                 for (int i = 0; i < 4 * n; i++) direct.putFloat(4 * i, x[i]);
                 softmaxRowsDirectVector(direct, 0, (it & 1) == 0 ? mask : null, 0, y, 0, 4, n);
                 geluVector(x, (it & 2) == 0 ? y : null, z, from, 4 * n);
+                siluVector(x, (it & 2) == 0 ? y : null, z, (it & 4) == 0 ? w : null, from, n);
+                softmaxVector(y, from, null, 0, null, 0, y, from, 1, n - from);
                 sink += sumVector(x, from, 3 * n) + squaredDeviationVector(x, 0, 3 * n, 0.5) + dotVector(x, from, y, 0, 3 * n);
                 normalizeVector(x, (it & 2) == 0 ? z : null, y, mask, mask, stats, stats, 0, 3, n);
                 layerNormBackwardVector(x, mask, y, z, dstats, dstats, (it & 2) == 0, 0, 3, n);
@@ -367,6 +369,28 @@ public final class SimdKernels {
         else {
             softmaxRowsDirectTwin(s, so, mask, mo, dst, dOff, rows, len);
             twinWork((long) rows * len);
+        }
+    }
+
+    /** Softmax of s[o, o + n) in place (a causal row's unmasked part); a NaN makes the row NaN. */
+    public static void softmaxInPlace(float[] s, int o, int n) {
+        if (n == 0) return;
+        if (warm) softmaxVector(s, o, null, 0, null, 0, s, o, 1, n);
+        else {
+            softmaxInPlaceTwin(s, o, n);
+            twinWork(n);
+        }
+    }
+
+    /**
+     * SiLU on z[from, to): s = z sigmoid(z) (unless s is null), y = s * u (unless y is null);
+     * sigmoid from exp(-|z|), so the exponential never overflows.
+     */
+    public static void silu(float[] z, float[] s, float[] u, float[] y, int from, int to) {
+        if (warm) siluVector(z, s, u, y, from, to);
+        else {
+            siluTwin(z, s, u, y, from, to);
+            twinWork(to - from);
         }
     }
 
@@ -534,6 +558,26 @@ public final class SimdKernels {
         }
     }
 
+    static void softmaxInPlaceTwin(float[] s, int o, int n) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < n; j++) max = Math.max(max, s[o + j]);
+        softmaxTail(s, o, s, o, max, n, F.loopBound(n), new float[F.length()], null, 0);
+    }
+
+    /** z sigmoid(z) as the vector kernel computes it lane by lane. */
+    static float silu(float z) {
+        float e = exp(-Math.abs(z));
+        return z * ((z < 0f ? e : 1f) / (1f + e));
+    }
+
+    static void siluTwin(float[] z, float[] s, float[] u, float[] y, int from, int to) {
+        for (int i = from; i < to; i++) {
+            float v = silu(z[i]);
+            if (s != null) s[i] = v;
+            if (y != null) y[i] = v * u[i];
+        }
+    }
+
     static void geluTwin(float[] z, float[] cdf, float[] y, int from, int to) {
         for (int i = from; i < to; i++) {
             float p = phi(z[i]);
@@ -652,6 +696,32 @@ public final class SimdKernels {
     }
 
     /** GELU on z[from, to): cdf = Phi(z), y = z Phi(z); Phi and exp as {@link #phi(float)} and {@link #exp(float)}. */
+    static void siluVector(float[] z, float[] s, float[] u, float[] y, int from, int to) {
+        int i = from, up = from + F.loopBound(to - from);
+        for (; i < up; i += F.length()) {
+            FloatVector zv = FloatVector.fromArray(F, z, i);
+            FloatVector a = zv.abs().neg(); // exp(a), as in expRows
+            FloatVector c = a.max(V_FLOOR);
+            FloatVector t = c.fma(V_LOG2E, V_ROUND);
+            FloatVector n = t.sub(V_ROUND);
+            FloatVector r = n.fma(V_LN2_HI, c);
+            r = n.fma(V_LN2_LO, r);
+            FloatVector p = r.fma(V_P0, V_P1).fma(r, V_P2).fma(r, V_P3).fma(r, V_P4).fma(r, V_P5);
+            FloatVector e = p.mul(r.mul(r)).add(r).add(V_ONE);
+            FloatVector pow = t.reinterpretAsInts().add(V_EXP_BIAS).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            e = e.mul(pow).blend(V_ZERO, a.compare(VectorOperators.LT, EXP_FLOOR));
+            FloatVector num = V_ONE.blend(e, zv.compare(VectorOperators.LT, 0f));
+            FloatVector v = zv.mul(num.div(V_ONE.add(e)));
+            if (s != null) v.intoArray(s, i);
+            if (y != null) v.mul(FloatVector.fromArray(F, u, i)).intoArray(y, i);
+        }
+        for (; i < to; i++) {
+            float v = silu(z[i]);
+            if (s != null) s[i] = v;
+            if (y != null) y[i] = v * u[i];
+        }
+    }
+
     static void geluVector(float[] z, float[] cdf, float[] y, int from, int to) {
         int i = from, up = from + F.loopBound(to - from);
         for (; i < up; i += F.length()) {

@@ -127,6 +127,58 @@ class SimdKernelsTest {
         assertEquals(0f, c[3], 1e-16f);
     }
 
+    @Test
+    void siluMatchesItsTwinAndADoubleReference() {
+        int n = 1 << 20;
+        float[] z = new float[n + 5], u = new float[n + 5];
+        for (int i = 0; i < z.length; i++) {
+            z[i] = -95f + 190f * i / (z.length - 1); // length not a multiple of the lanes; below exp's floor at both ends
+            u[i] = 1f + (i % 7) * 0.25f;
+        }
+        z[3] = Float.NaN;
+        z[4] = -0f;
+        float[] s = new float[z.length], y = new float[z.length], s2 = new float[z.length], y2 = new float[z.length];
+        SimdKernels.siluVector(z, s, u, y, 0, z.length);
+        SimdKernels.siluTwin(z, s2, u, y2, 0, z.length);
+        assertBits(s, s2, "silu twin s");
+        assertBits(y, y2, "silu twin y");
+        float[] only = new float[z.length];
+        SimdKernels.siluVector(z, only, null, null, 0, z.length);
+        assertBits(s, only, "silu without y");
+        assertTrue(Float.isNaN(s[3]));
+        assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(s[4]));
+        double worst = 0;
+        for (int i = 0; i < z.length; i++) {
+            if (i == 3) continue;
+            double exact = z[i] / (1 + Math.exp(-(double) z[i]));
+            if (Math.abs(exact) < 1e-30) assertTrue(Math.abs(s[i]) < 1e-30, "below exp's floor at " + z[i]); // exp below its floor is 0
+            else worst = Math.max(worst, Math.abs(s[i] - exact) / Math.abs(exact));
+            assertEquals(Float.floatToRawIntBits(s[i] * u[i]), Float.floatToRawIntBits(y[i]), "y at " + i);
+        }
+        assertTrue(worst < 5e-7, "relative error " + worst);
+    }
+
+    @Test
+    void softmaxInPlaceMatchesTheRowSoftmax() {
+        Random r = new Random(9);
+        for (int n = 1; n <= 3 * SimdKernels.lanes() + 5; n++) {
+            float[] s = new float[n + 10], v = new float[n + 10];
+            for (int i = 0; i < s.length; i++) s[i] = (float) (r.nextGaussian() * 4);
+            System.arraycopy(s, 0, v, 0, s.length);
+            float[] want = new float[n];
+            SimdKernels.softmaxRowsVector(java.util.Arrays.copyOfRange(s, 3, 3 + n), want, n, 0, 1);
+            SimdKernels.softmaxVector(v, 3, null, 0, null, 0, v, 3, 1, n); // what softmaxInPlace runs once warm
+            float[] t = s.clone();
+            SimdKernels.softmaxInPlaceTwin(t, 3, n);
+            assertBits(want, java.util.Arrays.copyOfRange(v, 3, 3 + n), "in place, n " + n);
+            assertBits(want, java.util.Arrays.copyOfRange(t, 3, 3 + n), "twin in place, n " + n);
+            for (int i : new int[] {0, 1, 2, n + 3, n + 9}) {
+                assertEquals(s[i], v[i], 0f, "outside the row");
+                assertEquals(s[i], t[i], 0f, "outside the row (twin)");
+            }
+        }
+    }
+
     static void assertBits(float[] want, float[] got, String what) {
         assertEquals(want.length, got.length, what);
         for (int i = 0; i < want.length; i++) {

@@ -10,6 +10,7 @@ import io.lrp.LrpException;
 import io.lrp.io.InputFiles;
 import io.lrp.io.SafeTensors;
 import io.lrp.tensor.Bf16Matrix;
+import io.lrp.tensor.F32Matrix;
 import io.lrp.tensor.Tensor;
 
 import java.io.IOException;
@@ -138,6 +139,22 @@ public final class Checkpoint {
         return st.get(name);
     }
 
+    /** A matrix [rows, cols] decoded to float32 straight into an {@link F32Matrix} (see {@link #take} for the checks). */
+    public F32Matrix takeF32Matrix(String name, int rows, int cols) {
+        SafeTensors st = checkedShape(name, rows, cols);
+        taken.add(name);
+        F32Matrix m = F32Matrix.allocate(rows, cols);
+        st.getInto(name, m);
+        return m;
+    }
+
+    /** The shape of a tensor in its file. */
+    public int[] shape(String name) {
+        SafeTensors st = byName.get(name);
+        if (st == null) throw new LrpException(source + ": missing tensor '" + name + "'");
+        return st.shape(name);
+    }
+
     /** The dtype of a tensor in its file (F32, F16, BF16, ...). */
     public String dtype(String name) {
         SafeTensors st = byName.get(name);
@@ -147,6 +164,12 @@ public final class Checkpoint {
 
     /** A BF16 matrix [rows, cols] as stored, 2 bytes a value (see {@link #take} for the checks). */
     public Bf16Matrix takeBf16(String name, int rows, int cols) {
+        SafeTensors st = checkedShape(name, rows, cols);
+        taken.add(name);
+        return new Bf16Matrix(st.getBf16(name), rows, cols);
+    }
+
+    private SafeTensors checkedShape(String name, int rows, int cols) {
         SafeTensors st = byName.get(name);
         if (st == null) throw new LrpException(source + ": missing tensor '" + name + "'");
         int[] actual = st.shape(name);
@@ -154,8 +177,7 @@ public final class Checkpoint {
             throw new LrpException(source + ": tensor '" + name + "' has shape " + Arrays.toString(actual)
                     + ", but " + config.file() + " implies " + Arrays.toString(new int[] {rows, cols}));
         }
-        taken.add(name);
-        return new Bf16Matrix(st.getBf16(name), rows, cols);
+        return st;
     }
 
     /** Marks a tensor as known and deliberately unused (a duplicate of a tied weight, a cached buffer). */

@@ -91,9 +91,9 @@ public final class LlamaModel extends DecoderModel {
         long count() { return w16 != null ? (long) w16.rows() * w16.cols() : weight.value.size(); }
         long bytes() { return w16 != null ? w16.bytes() : 4L * weight.value.size(); }
 
-        /** The weight as a parameter: itself, or for BF16 a stand-in holding a hash of its bits (fingerprints). */
+        /** The weight as a parameter: itself, or for a blocked matrix (BF16, large F32) a stand-in holding a hash of its bits (fingerprints). */
         Var parameter() {
-            if (w16 instanceof F32Matrix f) return Var.constant(new Tensor(f.data, f.rows(), f.cols()));
+            if (w16 instanceof F32Matrix f) return Var.constant(f.digest());
             return w16 != null ? Var.constant(((Bf16Matrix) w16).digest()) : weight;
         }
 
@@ -119,9 +119,12 @@ public final class LlamaModel extends DecoderModel {
     private static LlamaModel make(String name, String source, DecoderTokenizer tok, Config c, Rope rope, Proj embed, Proj head,
                                    Block[] blocks, Var norm) {
         LlamaModel m = new LlamaModel(name, source, tok, c, rope, embed, head, blocks, norm);
-        long f32 = 0;
-        for (Proj p : m.matrices()) if (p.weight() != null) f32 += p.bytes();
-        if (f32 <= BLOCKED_ABOVE) return m;
+        long f32 = 0, heap = 0;
+        for (Proj p : m.matrices()) {
+            if (p.weight() != null) heap += p.bytes();
+            if (p.weight() != null || p.w16() instanceof F32Matrix) f32 += p.bytes();
+        }
+        if (heap == 0 || !blocksF32(f32)) return m;
         Block[] b = new Block[blocks.length];
         for (int l = 0; l < b.length; l++) {
             Block k = blocks[l];
@@ -191,20 +194,21 @@ public final class LlamaModel extends DecoderModel {
 
     public static LlamaModel load(String name, Checkpoint ck, Config c, Rope rope, DecoderTokenizer tok, boolean bf16) {
         int h = c.hidden(), f = c.inner(), qw = c.heads() * c.headDim(), kw = c.kvHeads() * c.headDim();
-        Proj embed = matrix(ck, "model.embed_tokens", c.vocab(), h, false, Role.HEAD_LINEAR, bf16);
+        boolean large = blocksF32(f32MatrixBytes(ck, c, bf16));
+        Proj embed = matrix(ck, "model.embed_tokens", c.vocab(), h, false, Role.HEAD_LINEAR, bf16, large);
         Block[] blocks = new Block[c.layers()];
         for (int l = 0; l < blocks.length; l++) {
             String p = "model.layers." + l + ".";
             blocks[l] = new Block(
                     Var.constant(ck.take(p + "input_layernorm.weight", h)),
-                    linear(ck, p + "self_attn.q_proj", qw, h, c.qkvBias(), bf16),
-                    linear(ck, p + "self_attn.k_proj", kw, h, c.qkvBias(), bf16),
-                    linear(ck, p + "self_attn.v_proj", kw, h, c.qkvBias(), bf16),
-                    linear(ck, p + "self_attn.o_proj", h, qw, c.oBias(), bf16),
+                    linear(ck, p + "self_attn.q_proj", qw, h, c.qkvBias(), bf16, large),
+                    linear(ck, p + "self_attn.k_proj", kw, h, c.qkvBias(), bf16, large),
+                    linear(ck, p + "self_attn.v_proj", kw, h, c.qkvBias(), bf16, large),
+                    linear(ck, p + "self_attn.o_proj", h, qw, c.oBias(), bf16, large),
                     Var.constant(ck.take(p + "post_attention_layernorm.weight", h)),
-                    linear(ck, p + "mlp.gate_proj", f, h, c.mlpBias(), bf16),
-                    linear(ck, p + "mlp.up_proj", f, h, c.mlpBias(), bf16),
-                    linear(ck, p + "mlp.down_proj", h, f, c.mlpBias(), bf16));
+                    linear(ck, p + "mlp.gate_proj", f, h, c.mlpBias(), bf16, large),
+                    linear(ck, p + "mlp.up_proj", f, h, c.mlpBias(), bf16, large),
+                    linear(ck, p + "mlp.down_proj", h, f, c.mlpBias(), bf16, large));
             ck.ignore(p + "self_attn.rotary_emb.inv_freq"); // a buffer older checkpoints saved; recomputed from rope_theta
         }
         Var norm = Var.constant(ck.take("model.norm.weight", h));
@@ -213,7 +217,7 @@ public final class LlamaModel extends DecoderModel {
             head = new Proj("lm_head", embed.weight(), embed.w16(), null, Role.HEAD_LINEAR);
             ck.ignore("lm_head.weight"); // a saved copy of the tied weight
         } else {
-            head = matrix(ck, "lm_head", c.vocab(), h, false, Role.HEAD_LINEAR, bf16);
+            head = matrix(ck, "lm_head", c.vocab(), h, false, Role.HEAD_LINEAR, bf16, large);
         }
         ck.requireAllTaken(c.type());
         if (tok != null && tok.vocabSize() > c.vocab()) {
@@ -225,17 +229,39 @@ public final class LlamaModel extends DecoderModel {
         return m;
     }
 
-    private static Proj linear(Checkpoint ck, String name, int out, int in, boolean bias, boolean bf16) {
-        return matrix(ck, name, out, in, bias, Role.ENCODER_LINEAR, bf16);
+    private static Proj linear(Checkpoint ck, String name, int out, int in, boolean bias, boolean bf16, boolean large) {
+        return matrix(ck, name, out, in, bias, Role.ENCODER_LINEAR, bf16, large);
     }
 
-    /** name.weight [out, in] as stored when BF16 (see keepBf16), else widened to F32; biases always F32 (few). */
-    private static Proj matrix(Checkpoint ck, String name, int out, int in, boolean bias, Role role, boolean keep) {
+    /**
+     * name.weight [out, in] as stored when BF16 (see keepBf16), else widened to F32, straight
+     * into an {@link F32Matrix} when the model's F32 matrices are large (see BLOCKED_ABOVE); biases
+     * always F32 (few).
+     */
+    private static Proj matrix(Checkpoint ck, String name, int out, int in, boolean bias, Role role, boolean keep, boolean large) {
         String wn = name + ".weight";
         boolean bf16 = keep && ck.has(wn) && ck.dtype(wn).equals("BF16");
-        return new Proj(name, bf16 ? null : Var.constant(ck.take(wn, out, in)), bf16 ? ck.takeBf16(wn, out, in) : null,
-                bias ? Var.constant(ck.take(name + ".bias", out)) : null, role);
+        Var b = bias ? Var.constant(ck.take(name + ".bias", out)) : null;
+        if (bf16) return new Proj(name, null, ck.takeBf16(wn, out, in), b, role);
+        if (large) return new Proj(name, null, ck.takeF32Matrix(wn, out, in), b, role);
+        return new Proj(name, Var.constant(ck.take(wn, out, in)), null, b, role);
     }
+
+    /** Bytes of the matrices the checkpoint's model holds in F32 (the 2-d weights not kept BF16; a tied head's saved copy not counted). */
+    private static long f32MatrixBytes(Checkpoint ck, Config c, boolean keep) {
+        long bytes = 0;
+        for (String n : ck.names()) {
+            if (!n.endsWith(".weight") || ck.shape(n).length != 2 || (c.tied() && n.equals("lm_head.weight"))) continue;
+            if (keep && ck.dtype(n).equals("BF16")) continue;
+            long numel = 1;
+            for (int d : ck.shape(n)) numel *= d;
+            bytes += 4 * numel;
+        }
+        return bytes;
+    }
+
+    /** Whether a model with this many bytes of F32 matrices multiplies them a slice at a time (see BLOCKED_ABOVE). */
+    public static boolean blocksF32(long f32MatrixBytes) { return f32MatrixBytes > BLOCKED_ABOVE; }
 
     /**
      * A model from matrices already in memory (random-weight benchmarks), each a float32

@@ -1,6 +1,7 @@
 package io.lrp.models.llama;
 
 import io.lrp.tensor.Bf16Matrix;
+import io.lrp.tensor.F32Matrix;
 import io.lrp.tensor.Parallel;
 import io.lrp.tensor.Tensor;
 import java.util.ArrayList;
@@ -35,33 +36,43 @@ public final class RandomLlama {
      */
     public static LlamaModel create(String name, LlamaModel.Config c, long seed, boolean bf16) {
         int h = c.hidden(), f = c.inner(), qw = c.heads() * c.headDim(), kw = c.kvHeads() * c.headDim();
-        Object embed = matrix(bf16, seed, "model.embed_tokens.weight", 1.0, c.vocab(), h);
+        long numel = (long) c.vocab() * h + (long) c.layers() * ((long) qw * h + 2L * kw * h + (long) h * qw + 3L * f * h);
+        String form = bf16 ? "bf16" : LlamaModel.blocksF32(4 * numel) ? "blocked" : "f32"; // blocked: drawn straight into F32Matrix
+        Object embed = matrix(form, seed, "model.embed_tokens.weight", 1.0, c.vocab(), h);
         List<Object[]> layers = new ArrayList<>();
         for (int l = 0; l < c.layers(); l++) {
             String p = "model.layers." + l + ".";
             layers.add(new Object[] {
                     ones(h),
-                    matrix(bf16, seed, p + "self_attn.q_proj", 1.0 / h, qw, h),
-                    matrix(bf16, seed, p + "self_attn.k_proj", 1.0 / h, kw, h),
-                    matrix(bf16, seed, p + "self_attn.v_proj", 1.0 / h, kw, h),
-                    matrix(bf16, seed, p + "self_attn.o_proj", 1.0 / qw, h, qw),
+                    matrix(form, seed, p + "self_attn.q_proj", 1.0 / h, qw, h),
+                    matrix(form, seed, p + "self_attn.k_proj", 1.0 / h, kw, h),
+                    matrix(form, seed, p + "self_attn.v_proj", 1.0 / h, kw, h),
+                    matrix(form, seed, p + "self_attn.o_proj", 1.0 / qw, h, qw),
                     ones(h),
-                    matrix(bf16, seed, p + "mlp.gate_proj", 1.0 / h, f, h),
-                    matrix(bf16, seed, p + "mlp.up_proj", 1.0 / h, f, h),
-                    matrix(bf16, seed, p + "mlp.down_proj", 1.0 / f, h, f)});
+                    matrix(form, seed, p + "mlp.gate_proj", 1.0 / h, f, h),
+                    matrix(form, seed, p + "mlp.up_proj", 1.0 / h, f, h),
+                    matrix(form, seed, p + "mlp.down_proj", 1.0 / f, h, f)});
         }
         Rope rope = Rope.of(500000.0, c.headDim());
         return LlamaModel.of(name, c, rope, embed, layers, ones(h), null);
     }
 
-    private static Object matrix(boolean bf16, long seed, String name, double variance, int rows, int cols) {
-        return bf16 ? uniformBf16(seed, name, variance, rows, cols) : uniform(seed, name, variance, rows, cols);
+    private static Object matrix(String form, long seed, String name, double variance, int rows, int cols) {
+        return switch (form) {
+            case "bf16" -> uniformBf16(seed, name, variance, rows, cols);
+            case "blocked" -> {
+                F32Matrix m = F32Matrix.allocate(rows, cols);
+                draw(seed, name, variance, rows, cols, m::put);
+                yield m;
+            }
+            default -> uniform(seed, name, variance, rows, cols);
+        };
     }
 
     /** {@link #uniform}'s values rounded to BF16, drawn row by row into the BF16 array. */
     static Bf16Matrix uniformBf16(long seed, String name, double variance, int rows, int cols) {
         short[] w = new short[Math.multiplyExact(rows, cols)];
-        draw(seed, name, variance, rows, cols, (i, v) -> w[i] = Bf16Matrix.fromFloat(v));
+        draw(seed, name, variance, rows, cols, (i, v) -> w[(int) i] = Bf16Matrix.fromFloat(v));
         return new Bf16Matrix(w, rows, cols);
     }
 
@@ -74,11 +85,11 @@ public final class RandomLlama {
     /** Uniform on [-a, a] with a^2 / 3 = variance; blocks drawn in parallel, each from its own seeded stream. */
     static Tensor uniform(long seed, String name, double variance, int rows, int cols) {
         float[] w = new float[Math.multiplyExact(rows, cols)];
-        draw(seed, name, variance, rows, cols, (i, v) -> w[i] = v);
+        draw(seed, name, variance, rows, cols, (i, v) -> w[(int) i] = v);
         return new Tensor(w, rows, cols);
     }
 
-    private interface Sink { void put(int index, float value); }
+    private interface Sink { void put(long index, float value); }
 
     /** The values of a rows x cols weight, row r from its own stream (seed, name, r): the same whatever the threads. */
     private static void draw(long seed, String name, double variance, int rows, int cols, Sink sink) {
