@@ -18,7 +18,7 @@ for t in $threads; do
     grep -E 'Maximum resident|Elapsed' "$tmp" | sed "s/^/torch seq $s threads $t: /" >> "$out.time"
     # ours: the heap just above what each format needs at 512 tokens (BENCHMARKS.md), young generation small
     for d in bf16 f32; do
-      heap=$([ $d = bf16 ] && echo 2800m || echo 5300m)
+      heap=$([ $d = bf16 ] && echo 2800m || echo 1500m)
       LRP_JAVA_OPTS="-Xmx$heap -Xmn64m" /usr/bin/time -v ./lrp bench --model llama-1b --dtype $d --seq "$s" --threads "$t" \
         --warmup 1 --runs 3 2> "$tmp" >> "$out"
       grep -E 'Maximum resident|Elapsed' "$tmp" | sed "s/^/ours $d seq $s threads $t: /" >> "$out.time"

@@ -31,6 +31,12 @@ final class BlockedProducts {
 
     static int partWidth(int along) { return Math.max(1, Math.min(PART, sliceFloats / Math.max(1, along))); }
 
+    /** Output columns per part of a product read in place, at most (-Dlrp.inPlacePart; nothing is copied, so no slice limit). */
+    static final int IN_PLACE_PART = Math.max(16, Integer.getInteger("lrp.inPlacePart", 512));
+
+    /** Parts of at most IN_PLACE_PART columns, at least four where that leaves 64 or more each (work for the threads). */
+    static int inPlaceWidth(int columns) { return Math.max(Math.min(64, columns), Math.min(IN_PLACE_PART, columns / 4)); }
+
     private static final class Buffers {
         float[] heap = new float[0];
         final float[] chunk = new float[CHUNK];
@@ -59,7 +65,7 @@ final class BlockedProducts {
                     rows.load(r, e, w, gamma);
                     wb.put((r - r0) * in, w, 0, (e - r) * in);
                 }
-                ng.direct(false, true, n, br, in, 1f, xa, 0, in, wb, 0, in, 0f, cb, 0, br);
+                ng.constantProduct(true, n, br, in, xa, 0, in, wb, 0, in, cb, 0, br);
                 for (int i = 0; i < n; i++) {
                     int o = i * out + r0;
                     cb.get(i * br, y, o, br);
@@ -78,16 +84,16 @@ final class BlockedProducts {
     }
 
     /**
-     * y[n, out] = x[n, in] W^T (+ bias), W [out, in] in direct memory, read in place: the parts
-     * are the same as {@link #timesTransposed}'s, each sgemm reading its rows of W where they lie.
+     * y[n, out] = x[n, in] W^T (+ bias), W [out, in] in direct memory, read in place: parts of
+     * {@link #inPlaceWidth} rows of W (the shape alone decides), each product reading them where they lie.
      */
     static void timesTransposedInPlace(NativeGemm ng, int n, float[] x, int out, int in, FloatBuffer w, float[] bias, float[] y) {
-        int width = partWidth(in), parts = (out + width - 1) / width;
+        int width = inPlaceWidth(out), parts = (out + width - 1) / width;
         FloatBuffer xa = BUFFERS.get().in.load(x, n * in).floats();
         Parallel.fixedParts(out, parts, Parallel.threads(), (r0, r1) -> {
             int br = r1 - r0;
             FloatBuffer cb = BUFFERS.get().c.reserve(n * br).floats();
-            ng.direct(false, true, n, br, in, 1f, xa, 0, in, w, r0 * in, in, 0f, cb, 0, br);
+            ng.constantProduct(true, n, br, in, xa, 0, in, w, r0 * in, in, cb, 0, br);
             for (int i = 0; i < n; i++) {
                 int o = i * out + r0;
                 cb.get(i * br, y, o, br);
@@ -96,15 +102,15 @@ final class BlockedProducts {
         });
     }
 
-    /** gx[n, in] = g[n, out] W + beta gx, W [out, in] in direct memory, read in place (the parts of {@link #leftTimes}). */
+    /** gx[n, in] = g[n, out] W + beta gx, W [out, in] in direct memory, read in place (parts of {@link #inPlaceWidth} columns). */
     static void leftTimesInPlace(NativeGemm ng, int n, float[] g, int out, int in, FloatBuffer w, float beta, float[] gx) {
-        int width = partWidth(out), parts = (in + width - 1) / width;
+        int width = inPlaceWidth(in), parts = (in + width - 1) / width;
         FloatBuffer ga = BUFFERS.get().in.load(g, n * out).floats();
         Parallel.fixedParts(in, parts, Parallel.threads(), (c0, c1) -> {
             int bc = c1 - c0;
             Buffers b = BUFFERS.get();
             FloatBuffer cb = b.c.reserve(n * bc).floats();
-            ng.direct(false, false, n, bc, out, 1f, ga, 0, out, w, c0, in, 0f, cb, 0, bc);
+            ng.constantProduct(false, n, bc, out, ga, 0, out, w, c0, in, cb, 0, bc);
             float[] row = b.heap(bc);
             for (int i = 0; i < n; i++) {
                 int o = i * in + c0;

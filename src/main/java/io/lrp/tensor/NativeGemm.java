@@ -145,6 +145,17 @@ public abstract class NativeGemm implements Gemm {
         call(transA, transB, m, n, k, alpha, at(a, aOff), lda, at(b, bOff), ldb, beta, at(c, cOff), ldc);
     }
 
+    /**
+     * C[m, n] = A[m, k] op(B), op(B) = B^T with B [n, k] (transB) or B [k, n], every operand in
+     * direct memory at a float offset with its leading dimension, C overwritten: the products of
+     * a large constant weight read in place ({@link BlockedProducts}). oneDNN runs them through
+     * its matmul primitive; other backends through {@link #direct}.
+     */
+    public void constantProduct(boolean transB, int m, int n, int k, FloatBuffer a, int aOff, int lda,
+                                FloatBuffer b, int bOff, int ldb, FloatBuffer c, int cOff, int ldc) {
+        direct(false, transB, m, n, k, 1f, a, aOff, lda, b, bOff, ldb, 0f, c, cOff, ldc);
+    }
+
     private static FloatBuffer at(FloatBuffer f, int off) { return off == 0 ? f : f.slice(off, f.capacity() - off); }
 
     /**

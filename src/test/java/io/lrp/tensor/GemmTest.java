@@ -378,6 +378,51 @@ class GemmTest {
         }
     }
 
+    /**
+     * The products of weights read in place (oneDNN: its matmul primitive, one per shape and
+     * thread): against a double triple loop for both layouts of B, operands at offsets with
+     * padded leading dimensions, C's padding untouched, the same bits when the shape's primitive
+     * is used again, and the sgemm's results within float roundings.
+     */
+    @Test
+    void constantProductsInPlace() {
+        Random r = new Random(17);
+        for (boolean transB : new boolean[] {true, false}) {
+            for (int[] mnk : new int[][] {{5, 7, 3}, {70, 300, 129}, {1, 40, 64}, {33, 256, 17}}) {
+                int m = mnk[0], n = mnk[1], k = mnk[2], lda = k + 3, ldb = (transB ? k : n) + 5, ldc = n + 2;
+                int aOff = 7, bOff = 11, cOff = 4;
+                java.nio.FloatBuffer a = direct(random(r, aOff + m * lda)), b = direct(random(r, bOff + (transB ? n : k) * ldb)),
+                        c = direct(random(r, cOff + m * ldc)), c2 = direct(new float[cOff + m * ldc]), ref = direct(new float[cOff + m * ldc]);
+                float[] before = new float[c.capacity()];
+                c.get(0, before);
+                for (NativeGemm g : new NativeGemm[] {dnnl, blas}) {
+                    g.constantProduct(transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+                    for (int i = 0; i < m; i++) {
+                        for (int j = 0; j < n; j++) {
+                            double sum = 0;
+                            for (int q = 0; q < k; q++) {
+                                sum += (double) a.get(aOff + i * lda + q) * b.get(bOff + (transB ? j * ldb + q : q * ldb + j));
+                            }
+                            assertEquals(sum, c.get(cOff + i * ldc + j), 1e-5 * (1 + Math.sqrt(k)), g.name() + " " + transB + " " + m + "x" + n + "x" + k);
+                        }
+                        for (int j = n; j < ldc && cOff + i * ldc + j < before.length; j++) {
+                            assertEquals(before[cOff + i * ldc + j], c.get(cOff + i * ldc + j), 0f, "padding of C");
+                        }
+                    }
+                }
+                dnnl.constantProduct(transB, m, n, k, a, aOff, lda, b, bOff, ldb, c2, cOff, ldc);
+                dnnl.constantProduct(transB, m, n, k, a, aOff, lda, b, bOff, ldb, ref, cOff, ldc);
+                for (int i = 0; i < m * ldc; i++) assertEquals(Float.floatToRawIntBits(ref.get(cOff + i)), Float.floatToRawIntBits(c2.get(cOff + i)));
+            }
+        }
+    }
+
+    private static java.nio.FloatBuffer direct(float[] x) {
+        java.nio.FloatBuffer f = java.nio.ByteBuffer.allocateDirect(4 * x.length).order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
+        f.put(0, x);
+        return f;
+    }
+
     /** A, B and C as disjoint blocks of one buffer (as when q, k and v share a fused [T, 3H] buffer). */
     @Test
     void operandsInOneBuffer() {
