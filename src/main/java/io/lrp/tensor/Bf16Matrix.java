@@ -75,8 +75,9 @@ public final class Bf16Matrix implements BlockedMatrix {
 
     /** Which kernel the products of BF16 matrices run, for lrp info and lrp bench. */
     public static String describe() {
+        String products = Gemm.get() instanceof NativeGemm ng ? ng.constantProductKernel() : "the F32 sgemm (" + Gemm.get().name() + ")";
         return "BF16 weights, widened a slice at a time to F32 in the java kernel (" + (vectorWiden() ? "vector, 8 lanes" : "scalar")
-                + ") for the F32 sgemm (" + Gemm.get().name() + "); no BF16 arithmetic (oneDNN's BF16 kernels are not used)";
+                + ") for " + products + "; no BF16 arithmetic (oneDNN's BF16 kernels are not used)";
     }
 
     // ---------------------------------------------------------------- products

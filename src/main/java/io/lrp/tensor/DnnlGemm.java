@@ -97,6 +97,9 @@ public final class DnnlGemm extends NativeGemm {
     /** The address of f's float at off (a slice: JavaCPP would count a void* pointer's position in bytes). */
     private static Pointer pointer(FloatBuffer f, int off) { return new FloatPointer(f.slice(off, f.capacity() - off)); }
 
+    @Override
+    public String constantProductKernel() { return MATMUL ? "oneDNN's matmul (x W^T) and sgemm (g W)" : super.constantProductKernel(); }
+
     /** -Dlrp.dnnlMatmul=false: the sgemm for every product. */
     private static final boolean MATMUL = !"false".equals(System.getProperty("lrp.dnnlMatmul"));
 

@@ -81,8 +81,10 @@ public final class F32Matrix implements BlockedMatrix {
     }
 
     @Override public String kernel() {
-        return "F32 weights, multiplied a slice at a time by the F32 sgemm (" + Gemm.get().name() + ")"
-                + (direct != null && Gemm.get() instanceof NativeGemm ? " in place" : ", each slice copied");
+        if (direct != null && Gemm.get() instanceof NativeGemm ng) {
+            return "F32 weights in direct memory, read in place a slice at a time by " + ng.constantProductKernel();
+        }
+        return "F32 weights, a slice at a time copied for the F32 sgemm (" + Gemm.get().name() + ")";
     }
 
     private volatile Tensor digest;

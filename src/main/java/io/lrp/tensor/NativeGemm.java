@@ -145,6 +145,9 @@ public abstract class NativeGemm implements Gemm {
         call(transA, transB, m, n, k, alpha, at(a, aOff), lda, at(b, bOff), ldb, beta, at(c, cOff), ldc);
     }
 
+    /** What {@link #constantProduct} runs, for lrp info and lrp bench. */
+    public String constantProductKernel() { return "the F32 sgemm (" + name() + ")"; }
+
     /**
      * C[m, n] = A[m, k] op(B), op(B) = B^T with B [n, k] (transB) or B [k, n], every operand in
      * direct memory at a float offset with its leading dimension, C overwritten: the products of
