@@ -4,6 +4,7 @@ import io.lrp.tensor.BlockedMatrix;
 import io.lrp.tensor.Gemm;
 import io.lrp.tensor.JavaGemm;
 import io.lrp.tensor.Parallel;
+import io.lrp.tensor.Simd;
 import io.lrp.tensor.SimdKernels;
 import io.lrp.tensor.Tensor;
 
@@ -158,7 +159,7 @@ public final class DecoderOps {
         boolean gateConstant = rule instanceof Rule.Stop;
         boolean recompute = gateConstant && gateAgain != null && gateInput != null;
         float[] a = grad && !recompute ? new float[z.length] : null; // silu(gate), read by the backward
-        Parallel.range(z.length, 1 << 14, (from, to) -> SimdKernels.silu(z, a, u, yd, from, to));
+        Parallel.range(z.length, 1 << 14, (from, to) -> silu(z, a, u, yd, from, to));
         if (!grad) return Ops.out(y, false);
         if (recompute) tape.readsValue(gateInput);
         float scale = rule instanceof Rule.Scale sc ? (float) sc.factor() : 1f;
@@ -187,7 +188,7 @@ public final class DecoderOps {
                         float[] z2 = again.data;
                         if (z2.length != g.length) throw new IllegalStateException("the gate computed again has another shape");
                         Parallel.range(g.length, 1 << 14, (from, to) -> {
-                            SimdKernels.silu(z2, z2, null, null, from, to);
+                            silu(z2, z2, null, null, from, to);
                             for (int i = from; i < to; i++) gu[i] += scale * g[i] * z2[i];
                         });
                         io.lrp.tensor.Arena.release(z2);
@@ -200,6 +201,26 @@ public final class DecoderOps {
             }
         });
         return yv;
+    }
+
+    /** s = silu(z) (unless s is null), y = s * u (unless y is null) on [from, to): the vector kernel, or without the vector module a scalar loop. */
+    private static void silu(float[] z, float[] s, float[] u, float[] y, int from, int to) {
+        if (Simd.ENABLED) {
+            SimdKernels.silu(z, s, u, y, from, to);
+            return;
+        }
+        for (int i = from; i < to; i++) {
+            float v = silu(z[i]);
+            if (s != null) s[i] = v;
+            if (y != null) y[i] = v * u[i];
+        }
+    }
+
+    /** z sigmoid(z), the exponential always of a non-positive argument ({@link io.lrp.tensor.Exp}: Math.exp is a slow stub call). */
+    private static float silu(float z) {
+        if (z >= 0) return (float) (z / (1 + (double) io.lrp.tensor.Exp.negative(-z)));
+        double e = io.lrp.tensor.Exp.negative(z); // NaN arrives here and stays NaN
+        return (float) (z * e / (1 + e));
     }
 
     private static final double SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
@@ -522,8 +543,21 @@ public final class DecoderOps {
 
     /** Softmax of row[o .. o+n) in place; the entries n .. len of the row become 0 (masked keys). */
     public static void causalSoftmaxRow(float[] s, int o, int n, int len) {
-        SimdKernels.softmaxInPlace(s, o, n);
         java.util.Arrays.fill(s, o + n, o + len, 0f);
+        if (Simd.ENABLED) {
+            SimdKernels.softmaxInPlace(s, o, n);
+            return;
+        }
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < n; j++) max = Math.max(max, s[o + j]);
+        double sum = 0;
+        for (int j = 0; j < n; j++) {
+            float e = io.lrp.tensor.Exp.negative(s[o + j] - max);
+            s[o + j] = e;
+            sum += e;
+        }
+        float inv = (float) (1 / sum);
+        for (int j = 0; j < n; j++) s[o + j] *= inv;
     }
 
     @FunctionalInterface

@@ -49,6 +49,9 @@ public final class ModelLoader {
     /** The graph Transformer trained on MNIST digits as superpixel graphs. */
     public static final String MNIST_GRAPH = "models/mnist-graph.safetensors";
 
+    /** The built-in graph models by name, with their resources. */
+    private static final java.util.Map<String, String> BUILT_IN_GRAPHS = java.util.Map.of("bace-graph", BACE_GRAPH, "mnist-graph", MNIST_GRAPH);
+
     public static final List<String> BUILT_IN = List.of("minilm-sst2", "paper-sst2", "paper-imdb", "bace-graph", "mnist-graph", "minilm");
 
     /** The scaffold split a built-in graph model was trained on (evaluate --split), or null for other models. */
@@ -61,12 +64,8 @@ public final class ModelLoader {
         if (spec.equals("minilm-sst2")) return builtInMiniLmClassifier("minilm-sst2", MINILM_SST2, ModelCache.dir());
         if (spec.equals("paper-sst2")) return paperModel(classpathFile(PAPER_SST2), null, "paper-sst2", "classpath:" + PAPER_SST2);
         if (spec.equals("paper-imdb")) return paperModel(classpathFile(PAPER_IMDB), null, "paper-imdb", "classpath:" + PAPER_IMDB);
-        if (spec.equals("bace-graph")) {
-            return io.lrp.models.graph.GraphFamily.fromSafetensors(classpathFile(BACE_GRAPH), "bace-graph", "classpath:" + BACE_GRAPH);
-        }
-        if (spec.equals("mnist-graph")) {
-            return io.lrp.models.graph.GraphFamily.fromSafetensors(classpathFile(MNIST_GRAPH), "mnist-graph", "classpath:" + MNIST_GRAPH);
-        }
+        String graph = BUILT_IN_GRAPHS.get(spec);
+        if (graph != null) return io.lrp.models.graph.GraphFamily.fromSafetensors(classpathFile(graph), spec, "classpath:" + graph);
         Path p = Path.of(spec);
         if (!Files.exists(p)) {
             throw new LrpException("model not found: '" + spec + "' is neither a file, a directory, nor a built-in model ("

@@ -281,6 +281,12 @@ public final class SparkMain implements Runnable {
         @Option(names = "--format", description = "stsa, glue or jsonl (detected from the content when absent).")
         String format;
 
+        @Option(names = "--text-field", paramLabel = "NAME", description = "TSV column / JSON Lines key holding the text (as lrp evaluate). Default: text or sentence.")
+        String textField;
+
+        @Option(names = "--label-field", paramLabel = "NAME", description = "TSV column / JSON Lines key holding the label: an index, or one of the model's label names. Default: label.")
+        String labelField;
+
         @Option(names = "--methods", defaultValue = "lrp-ah-ln,gi,random", description = "Comma-separated methods, or all. Default: ${DEFAULT-VALUE}.")
         String methods;
 
@@ -313,7 +319,8 @@ public final class SparkMain implements Runnable {
             if (shuffle && limit == null) throw new LrpException("--shuffle needs --limit");
             List<Method> ms = Method.parseList(methods);
             EvaluateJob.Options o = new EvaluateJob.Options(model, ms.stream().map(Method::id).toList(), seed, gamma, batch, truncate);
-            List<Example> examples = Datasets.read(data, Datasets.parseFormat(format));
+            Datasets.Fields fields = new Datasets.Fields(textField, labelField, () -> ModelCache.get(model).labels(), "model " + model);
+            List<Example> examples = Datasets.read(data, Datasets.parseFormat(format), java.nio.charset.StandardCharsets.UTF_8, fields);
             if (examples.isEmpty()) throw new LrpException(data + ": no examples");
             examples = io.lrp.data.Datasets.select(examples, limit, shuffle, seed);
             ModelCache.get(model);

@@ -47,6 +47,20 @@ class SparkMainTest {
         assertBadInput(run("evaluate", "--data", csv.toString(), "--out", out, "--limit", "0"), "--limit must be >= 1");
     }
 
+    /** evaluate reads JSON Lines by named fields, labels as the model's names, as lrp evaluate does. */
+    @Test void evaluateReadsNamedFields() throws Exception {
+        Path jl = tmp.resolve("d.jsonl");
+        Files.writeString(jl, "{\"review\":\"a fine film\",\"y\":\"positive\"}\n{\"review\":\"a dull film\",\"y\":\"negative\"}\n");
+        assertBadInput(run("evaluate", "--data", jl.toString(), "--methods", "random", "--out", tmp.resolve("a").toString()),
+                "d.jsonl:1: no 'text' or 'sentence' field (name the text's field with --text-field)");
+        Result r = run("evaluate", "--data", jl.toString(), "--text-field", "review", "--label-field", "y", "--methods", "random",
+                "--no-plots", "--out", tmp.resolve("b").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("| random |") && l.endsWith("| 2 |")), r.out());
+        String samples = String.join("", Files.readAllLines(tmp.resolve("b/summary.json")));
+        assertTrue(samples.contains("\"random\""), samples);
+    }
+
     @Test void helpListsTheCommands() {
         Result r = run("--help");
         assertEquals(0, r.code());
