@@ -86,6 +86,41 @@ class SafeTensorsTest {
         assertEquals(List.copyOf(whole.keySet()), List.copyOf(SafeTensors.open(PAPER).names()));
     }
 
+    /** getInto (large decoder matrices, straight into direct memory) decodes every 2-d tensor as get does, across window edges too. */
+    @Test
+    void getIntoAMatrixEqualsGet() throws Exception {
+        for (SafeTensors st : new SafeTensors[] {SafeTensors.open(PAPER), SafeTensors.open(PAPER, 1001)}) {
+            int checked = 0;
+            for (String name : st.names()) {
+                int[] shape = st.shape(name);
+                if (shape.length != 2) continue;
+                io.lrp.tensor.F32Matrix m = io.lrp.tensor.F32Matrix.allocate(shape[0], shape[1]);
+                st.getInto(name, m);
+                assertRowsEqual(st.get(name).data, m, name);
+                checked++;
+            }
+            assertTrue(checked > 10, checked + " matrices");
+        }
+        int[] bits = {0x3C00, 0xC100, 0x7BFF, 0x0001, 0x03FF, 0x0400};
+        Path f = RawFiles.write(tmp.resolve("f16m.safetensors"), "{\"h\":{\"dtype\":\"F16\",\"shape\":[2,3],\"data_offsets\":[0,12]}}",
+                RawFiles.shortsLE(bits));
+        SafeTensors st = SafeTensors.open(f);
+        io.lrp.tensor.F32Matrix m = io.lrp.tensor.F32Matrix.allocate(2, 3);
+        st.getInto("h", m);
+        assertRowsEqual(st.get("h").data, m, "F16");
+        assertThrows(IllegalArgumentException.class, () -> st.getInto("h", io.lrp.tensor.F32Matrix.allocate(3, 3)));
+    }
+
+    private static void assertRowsEqual(float[] want, io.lrp.tensor.F32Matrix m, String what) {
+        float[] row = new float[m.cols()];
+        for (int r = 0; r < m.rows(); r++) {
+            m.row(r, row, 0);
+            for (int c = 0; c < row.length; c++) {
+                assertEquals(Float.floatToRawIntBits(want[r * m.cols() + c]), Float.floatToRawIntBits(row[c]), what + "[" + r + "," + c + "]");
+            }
+        }
+    }
+
     @Test
     void hfBertSmallWeightsMatchConfig() {
         Path dir = RawFiles.resource("golden/hf_bert_small");

@@ -113,9 +113,9 @@ public final class LlamaModel extends DecoderModel {
      * holds a sliver of such a model, and packing a whole matrix per call (the head: the
      * embedding, 1 GB for Llama-3.2-1B) would cost as much memory again.
      */
-    private static final long BLOCKED_ABOVE = Long.getLong("lrp.blockedMB", 1024) << 20;
+    static volatile long blockedAbove = Long.getLong("lrp.blockedMB", 1024) << 20; // (tests set it to 0)
 
-    /** The model, its F32 matrices moved to the blocked products when they are large (see BLOCKED_ABOVE). */
+    /** The model, its F32 matrices moved to the blocked products when they are large (see blockedAbove). */
     private static LlamaModel make(String name, String source, DecoderTokenizer tok, Config c, Rope rope, Proj embed, Proj head,
                                    Block[] blocks, Var norm) {
         LlamaModel m = new LlamaModel(name, source, tok, c, rope, embed, head, blocks, norm);
@@ -235,7 +235,7 @@ public final class LlamaModel extends DecoderModel {
 
     /**
      * name.weight [out, in] as stored when BF16 (see keepBf16), else widened to F32, straight
-     * into an {@link F32Matrix} when the model's F32 matrices are large (see BLOCKED_ABOVE); biases
+     * into an {@link F32Matrix} when the model's F32 matrices are large (see blockedAbove); biases
      * always F32 (few).
      */
     private static Proj matrix(Checkpoint ck, String name, int out, int in, boolean bias, Role role, boolean keep, boolean large) {
@@ -260,8 +260,8 @@ public final class LlamaModel extends DecoderModel {
         return bytes;
     }
 
-    /** Whether a model with this many bytes of F32 matrices multiplies them a slice at a time (see BLOCKED_ABOVE). */
-    public static boolean blocksF32(long f32MatrixBytes) { return f32MatrixBytes > BLOCKED_ABOVE; }
+    /** Whether a model with this many bytes of F32 matrices multiplies them a slice at a time (see blockedAbove). */
+    public static boolean blocksF32(long f32MatrixBytes) { return f32MatrixBytes > blockedAbove; }
 
     /**
      * A model from matrices already in memory (random-weight benchmarks), each a float32

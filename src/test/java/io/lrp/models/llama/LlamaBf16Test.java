@@ -112,6 +112,45 @@ public class LlamaBf16Test {
         }
     }
 
+    /**
+     * The large-model F32 path: the checkpoint's matrices decoded straight into direct memory and
+     * read in place by the products (threshold 0 bytes here, 1 GB by default) give the relevance
+     * and the generation of the ordinary F32 path, and conserve.
+     */
+    @Test
+    void largeF32MatricesReadInPlaceGiveTheF32Path() {
+        long old = LlamaModel.blockedAbove;
+        LlamaModel inPlace;
+        try {
+            LlamaModel.blockedAbove = 0;
+            inPlace = LlamaModel.load(dir, false);
+        } finally {
+            LlamaModel.blockedAbove = old;
+        }
+        assertEquals("F32", inPlace.weightsInMemory());
+        if (io.lrp.tensor.Gemm.get() instanceof io.lrp.tensor.NativeGemm) {
+            assertTrue(inPlace.productKernel().startsWith("F32 weights in direct memory, read in place"), inPlace.productKernel());
+        }
+        assertEquals(widened.weightBytes(), inPlace.weightBytes());
+        DecoderExplainer a = DecoderExplainer.of(inPlace), b = DecoderExplainer.of(widened);
+        int[] ids = a.encode("Never again, thanks. I said it twice and meant it");
+        for (Method m : List.of(Method.LRP_AH_LN, Method.GI, Method.ATTNLRP)) {
+            Relevance.Result x = Relevance.compute(inPlace, Batch.single(ids), m, null, Relevance.Options.DEFAULT);
+            Relevance.Result y = Relevance.compute(widened, Batch.single(ids), m, null, Relevance.Options.DEFAULT);
+            assertEquals(y.targets()[0], x.targets()[0]);
+            double max = 0;
+            for (double v : y.relevance()[0]) max = Math.max(max, Math.abs(v));
+            for (int t = 0; t < ids.length; t++) assertEquals(y.relevance()[0][t], x.relevance()[0][t], 1e-5 * max, m + " token " + t);
+            if (m == Method.LRP_AH_LN) {
+                float logit = x.logits()[0][x.targets()[0]];
+                double sum = 0;
+                for (double v : x.relevance()[0]) sum += v;
+                assertEquals(logit, sum + x.bias()[0], 1e-5 * Math.abs(logit), "conservation");
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertArrayEquals(b.greedy(ids, 3), a.greedy(ids, 3));
+    }
+
     @Test
     void gammaRuleUsesTheBoostedBf16Weights() {
         int[] ids = DecoderExplainer.of(bf16).encode("The capital of France is");
