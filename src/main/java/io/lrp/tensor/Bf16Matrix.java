@@ -51,20 +51,10 @@ public final class Bf16Matrix implements BlockedMatrix {
 
     private volatile Tensor digest;
 
-    /**
-     * A stand-in for the matrix where a model lists its parameters for fingerprints: 8 floats,
-     * the bytes of a 64-bit FNV-1a hash of the shape and the bits (computed once).
-     */
+    /** The matrix's stand-in for fingerprints ({@link BlockedMatrix#digest}; computed once). */
     public Tensor digest() {
         Tensor d = digest;
-        if (d != null) return d;
-        long h = 0xcbf29ce484222325L;
-        h = (h ^ rows) * 0x100000001b3L;
-        h = (h ^ cols) * 0x100000001b3L;
-        for (short v : data) h = (h ^ (v & 0xffff)) * 0x100000001b3L;
-        float[] f = new float[8];
-        for (int i = 0; i < 8; i++) f[i] = (h >>> (8 * i)) & 0xff;
-        digest = d = new Tensor(f, 8);
+        if (d == null) digest = d = BlockedMatrix.digest(rows, cols, data.length, i -> data[i] & 0xffff);
         return d;
     }
 

@@ -27,4 +27,18 @@ public interface BlockedMatrix {
 
     /** Which kernel the products run (lrp info, lrp bench). */
     String kernel();
+
+    /**
+     * A stand-in for a matrix where a model lists its parameters for fingerprints: 8 floats, the
+     * bytes of a 64-bit FNV-1a hash of the shape and of the n values' bits.
+     */
+    static Tensor digest(int rows, int cols, int n, java.util.function.IntUnaryOperator bits) {
+        long h = 0xcbf29ce484222325L;
+        h = (h ^ rows) * 0x100000001b3L;
+        h = (h ^ cols) * 0x100000001b3L;
+        for (int i = 0; i < n; i++) h = (h ^ bits.applyAsInt(i)) * 0x100000001b3L;
+        float[] f = new float[8];
+        for (int i = 0; i < 8; i++) f[i] = (h >>> (8 * i)) & 0xff;
+        return new Tensor(f, 8);
+    }
 }

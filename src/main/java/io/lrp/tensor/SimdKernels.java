@@ -70,6 +70,19 @@ public final class SimdKernels {
         return e * Float.intBitsToFloat((Float.floatToRawIntBits(t) + (127 - Float.floatToRawIntBits(ROUND))) << 23);
     }
 
+    /** exp(a) lane by lane for a <= 0, as {@link #exp} computes it (0 below EXP_FLOOR); small enough for C2 to inline. */
+    private static FloatVector expLanes(FloatVector a) {
+        FloatVector c = a.max(V_FLOOR);
+        FloatVector t = c.fma(V_LOG2E, V_ROUND);
+        FloatVector n = t.sub(V_ROUND);
+        FloatVector r = n.fma(V_LN2_HI, c);
+        r = n.fma(V_LN2_LO, r);
+        FloatVector p = r.fma(V_P0, V_P1).fma(r, V_P2).fma(r, V_P3).fma(r, V_P4).fma(r, V_P5);
+        FloatVector e = p.mul(r.mul(r)).add(r).add(V_ONE);
+        FloatVector pow = t.reinterpretAsInts().add(V_EXP_BIAS).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return e.mul(pow).blend(V_ZERO, a.compare(VectorOperators.LT, EXP_FLOOR));
+    }
+
     /** Row-wise softmax of rows [r0, r1) of length len, src to dst. A NaN in a row makes the row NaN. */
     static void softmaxRowsVector(float[] src, float[] dst, int len, int r0, int r1) {
         softmaxVector(src, r0 * len, null, 0, null, 0, dst, r0 * len, r1 - r0, len);
@@ -156,15 +169,7 @@ public final class SimdKernels {
             FloatVector sv = FloatVector.zero(F); // not V_ZERO: a constant object as the start of a loop-carried vector made C2 box it in every iteration (2.5x slower)
             for (; j < up; j += step) {
                 FloatVector a = FloatVector.fromArray(F, in, xo + j).sub(max);
-                FloatVector c = a.max(V_FLOOR);
-                FloatVector t = c.fma(V_LOG2E, V_ROUND);
-                FloatVector n = t.sub(V_ROUND);
-                FloatVector r = n.fma(V_LN2_HI, c);
-                r = n.fma(V_LN2_LO, r);
-                FloatVector p = r.fma(V_P0, V_P1).fma(r, V_P2).fma(r, V_P3).fma(r, V_P4).fma(r, V_P5);
-                FloatVector e = p.mul(r.mul(r)).add(r).add(V_ONE);
-                FloatVector pow = t.reinterpretAsInts().add(V_EXP_BIAS).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-                e = e.mul(pow).blend(V_ZERO, a.compare(VectorOperators.LT, EXP_FLOOR));
+                FloatVector e = expLanes(a);
                 e.intoArray(dst, o + j);
                 sv = sv.add(e);
             }
@@ -701,15 +706,7 @@ public final class SimdKernels {
         for (; i < up; i += F.length()) {
             FloatVector zv = FloatVector.fromArray(F, z, i);
             FloatVector a = zv.abs().neg(); // exp(a), as in expRows
-            FloatVector c = a.max(V_FLOOR);
-            FloatVector t = c.fma(V_LOG2E, V_ROUND);
-            FloatVector n = t.sub(V_ROUND);
-            FloatVector r = n.fma(V_LN2_HI, c);
-            r = n.fma(V_LN2_LO, r);
-            FloatVector p = r.fma(V_P0, V_P1).fma(r, V_P2).fma(r, V_P3).fma(r, V_P4).fma(r, V_P5);
-            FloatVector e = p.mul(r.mul(r)).add(r).add(V_ONE);
-            FloatVector pow = t.reinterpretAsInts().add(V_EXP_BIAS).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-            e = e.mul(pow).blend(V_ZERO, a.compare(VectorOperators.LT, EXP_FLOOR));
+            FloatVector e = expLanes(a);
             FloatVector num = V_ONE.blend(e, zv.compare(VectorOperators.LT, 0f));
             FloatVector v = zv.mul(num.div(V_ONE.add(e)));
             if (s != null) v.intoArray(s, i);
@@ -731,15 +728,7 @@ public final class SimdKernels {
             FloatVector q = t.fma(V_Q0, V_Q1).fma(t, V_Q2).fma(t, V_Q3).fma(t, V_Q4).fma(t, V_Q5)
                     .fma(t, V_Q6).fma(t, V_Q7).fma(t, V_Q8).fma(t, V_Q9);
             FloatVector a = x.mul(x).neg().add(q); // exp(a), as in softmaxVector
-            FloatVector c = a.max(V_FLOOR);
-            FloatVector et = c.fma(V_LOG2E, V_ROUND);
-            FloatVector n = et.sub(V_ROUND);
-            FloatVector r = n.fma(V_LN2_HI, c);
-            r = n.fma(V_LN2_LO, r);
-            FloatVector ep = r.fma(V_P0, V_P1).fma(r, V_P2).fma(r, V_P3).fma(r, V_P4).fma(r, V_P5);
-            FloatVector e = ep.mul(r.mul(r)).add(r).add(V_ONE);
-            FloatVector pow = et.reinterpretAsInts().add(V_EXP_BIAS).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-            e = e.mul(pow).blend(V_ZERO, a.compare(VectorOperators.LT, EXP_FLOOR));
+            FloatVector e = expLanes(a);
             FloatVector lower = t.mul(e).mul(V_HALF); // Phi(-|z|)
             FloatVector p = lower.blend(V_ONE.sub(lower), zv.compare(VectorOperators.GT, 0f));
             if (cdf != null) p.intoArray(cdf, i);
