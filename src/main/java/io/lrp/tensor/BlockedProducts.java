@@ -66,11 +66,7 @@ final class BlockedProducts {
                     wb.put((r - r0) * in, w, 0, (e - r) * in);
                 }
                 ng.constantProduct(true, n, br, in, xa, 0, in, wb, 0, in, cb, 0, br);
-                for (int i = 0; i < n; i++) {
-                    int o = i * out + r0;
-                    cb.get(i * br, y, o, br);
-                    if (bias != null) for (int j = 0; j < br; j++) y[o + j] += bias[r0 + j];
-                }
+                rowsOut(cb, n, br, r0, out, bias, y);
             });
             return;
         }
@@ -94,11 +90,7 @@ final class BlockedProducts {
             int br = r1 - r0;
             FloatBuffer cb = BUFFERS.get().c.reserve(n * br).floats();
             ng.constantProduct(true, n, br, in, xa, 0, in, w, r0 * in, in, cb, 0, br);
-            for (int i = 0; i < n; i++) {
-                int o = i * out + r0;
-                cb.get(i * br, y, o, br);
-                if (bias != null) for (int j = 0; j < br; j++) y[o + j] += bias[r0 + j];
-            }
+            rowsOut(cb, n, br, r0, out, bias, y);
         });
     }
 
@@ -111,14 +103,27 @@ final class BlockedProducts {
             Buffers b = BUFFERS.get();
             FloatBuffer cb = b.c.reserve(n * bc).floats();
             ng.constantProduct(false, n, bc, out, ga, 0, out, w, c0, in, cb, 0, bc);
-            float[] row = b.heap(bc);
-            for (int i = 0; i < n; i++) {
-                int o = i * in + c0;
-                cb.get(i * bc, row, 0, bc);
-                if (beta == 0f) System.arraycopy(row, 0, gx, o, bc);
-                else for (int j = 0; j < bc; j++) gx[o + j] = beta * gx[o + j] + row[j];
-            }
+            columnsOut(cb, n, bc, c0, in, beta, gx, b.heap(bc));
         });
+    }
+
+    /** A part's product cb [n, br] into columns [r0, r0 + br) of y [n, out], plus the bias. */
+    private static void rowsOut(FloatBuffer cb, int n, int br, int r0, int out, float[] bias, float[] y) {
+        for (int i = 0; i < n; i++) {
+            int o = i * out + r0;
+            cb.get(i * br, y, o, br);
+            if (bias != null) for (int j = 0; j < br; j++) y[o + j] += bias[r0 + j];
+        }
+    }
+
+    /** A part's product cb [n, bc] into columns [c0, c0 + bc) of gx [n, in]: gx = beta gx + cb (row: scratch of bc floats). */
+    private static void columnsOut(FloatBuffer cb, int n, int bc, int c0, int in, float beta, float[] gx, float[] row) {
+        for (int i = 0; i < n; i++) {
+            int o = i * in + c0;
+            cb.get(i * bc, row, 0, bc);
+            if (beta == 0f) System.arraycopy(row, 0, gx, o, bc);
+            else for (int j = 0; j < bc; j++) gx[o + j] = beta * gx[o + j] + row[j];
+        }
     }
 
     /** gx[n, in] = g[n, out] W + beta gx, W [out, in] loaded by columns (beta 0: gx overwritten). */
@@ -138,13 +143,7 @@ final class BlockedProducts {
                     wb.put(r * bc, w, 0, (e - r) * bc);
                 }
                 ng.direct(false, false, n, bc, out, 1f, ga, 0, out, wb, 0, bc, 0f, cb, 0, bc);
-                float[] row = b.heap(bc); // the slice is no longer needed
-                for (int i = 0; i < n; i++) {
-                    int o = i * in + c0;
-                    cb.get(i * bc, row, 0, bc);
-                    if (beta == 0f) System.arraycopy(row, 0, gx, o, bc);
-                    else for (int j = 0; j < bc; j++) gx[o + j] = beta * gx[o + j] + row[j];
-                }
+                columnsOut(cb, n, bc, c0, in, beta, gx, b.heap(bc)); // the slice is no longer needed
             });
             return;
         }

@@ -68,9 +68,6 @@ public final class F32Matrix implements BlockedMatrix {
         else System.arraycopy(src, 0, heap, (int) at, n);
     }
 
-    /** Whether the values are in direct memory (multiplied in place by a native sgemm). */
-    public boolean isDirect() { return direct != null; }
-
     @Override public int rows() { return rows; }
     @Override public int cols() { return cols; }
     @Override public long bytes() { return 4L * rows * cols; }

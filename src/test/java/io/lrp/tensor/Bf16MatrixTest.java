@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** BF16 rounding, the widening kernels (vector = scalar, bit for bit) and both blocked products (BF16, F32) against plain loops. */
+/** BF16 rounding, the widening kernels (vector = scalar, bit for bit) and the blocked products (BF16; F32 in direct memory, read in place; F32 on the heap, copied per slice) against plain loops. */
 class Bf16MatrixTest {
 
     @Test
@@ -51,7 +51,7 @@ class Bf16MatrixTest {
         int old = BlockedProducts.sliceFloats;
         for (int block : new int[] {old, 3 * in, in - 1}) { // one slice; slices of 3 rows and the rest; a row (2 columns) per slice
           BlockedProducts.sliceFloats = block;
-         for (BlockedMatrix w : new BlockedMatrix[] {bf, new F32Matrix(bf.widen())}) {
+         for (BlockedMatrix w : new BlockedMatrix[] {bf, new F32Matrix(bf.widen()), F32Matrix.onHeap(bf.widen())}) {
           for (float gamma : new float[] {0f, 0.5f}) {
             float[] y = new float[n * out], gx = new float[n * in];
             java.util.Arrays.fill(gx, 1f);
@@ -86,7 +86,7 @@ class Bf16MatrixTest {
         for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
         for (int i = 0; i < g.length; i++) g[i] = (float) r.nextGaussian();
         Bf16Matrix bf = Bf16Matrix.of(wf);
-        for (BlockedMatrix w : new BlockedMatrix[] {bf, new F32Matrix(bf.widen())}) {
+        for (BlockedMatrix w : new BlockedMatrix[] {bf, new F32Matrix(bf.widen()), F32Matrix.onHeap(bf.widen())}) {
             float[][] y = new float[2][n * out], gx = new float[2][n * in];
             for (int t = 0; t < 2; t++) {
                 int k = t;
