@@ -344,6 +344,7 @@ public final class DecoderOps {
         // instead of [B, heads, T, T] (34 MB a layer for Llama-3.2-1B at 512 tokens).
         boolean perHead = constantP || (!tape.needsGrad(q, k, v) && !tape.keepsAttention());
         Tensor p = perHead ? null : Tensor.zeros(batch, heads, len, len);
+        int block = causalBlock; // the forward pass and the recomputation in its backward alike
         Tensor c = Tensor.uninitialized(batch * len, width);
         float[] qd = q.value.data, kd = k.value.data, vd = v.value.data, pAll = perHead ? null : p.data, cd = c.data;
         eachGroup(batch, kvHeads, len, (b, g) -> {
@@ -351,12 +352,15 @@ public final class DecoderOps {
             float[] pd = perHead ? headScratch(len * len) : pAll;
             for (int h = g * rep; h < (g + 1) * rep; h++) {
                 int qo = b * len * width + h * d, po = perHead ? 0 : (b * heads + h) * len * len;
-                headGemm(len, len, d).sgemm(false, true, len, len, d, scale, qd, qo, width, kd, ko, kvWidth, 0f, pd, po, len);
-                for (int i = 0; i < len; i++) causalSoftmaxRow(pd, po + i * len, i + 1, len);
-                headGemm(len, d, len).sgemm(false, false, len, d, len, 1f, pd, po, len, vd, ko, kvWidth, 0f, cd, qo, width);
+                causalProbabilities(qd, qo, width, kd, ko, kvWidth, len, d, scale, pd, po, block);
+                for (int i0 = 0; i0 < len; i0 += block) { // a block of queries reads the values its keys see
+                    int i1 = Math.min(len, i0 + block), rows = i1 - i0;
+                    headGemm(rows, d, i1).sgemm(false, false, rows, d, i1, 1f, pd, po + i0 * len, len, vd, ko, kvWidth,
+                            0f, cd, qo + i0 * width, width);
+                }
             }
         });
-        if (constantP) return constantProbabilities(tape, q, k, v, c, batch, len, heads, kvHeads, scale, factor);
+        if (constantP) return constantProbabilities(tape, q, k, v, c, batch, len, heads, kvHeads, scale, factor, block);
         if (perHead) return new Attention.Heads(null, Ops.out(c, false)); // as Attention: no maps kept
         float[] pd = pAll;
         Var pv = Ops.out(p, pGrad);
@@ -421,7 +425,7 @@ public final class DecoderOps {
      * runs on a recording tape under the AH-rule; GAE keeps them).
      */
     private static Attention.Heads constantProbabilities(Tape tape, Var q, Var k, Var v, Tensor c, int batch, int len,
-                                                         int heads, int kvHeads, float scale, float factor) {
+                                                         int heads, int kvHeads, float scale, float factor, int block) {
         int width = q.value.dim(-1), d = width / heads, kvWidth = k.value.dim(-1), rep = heads / kvHeads;
         Var pv = Ops.out(new Tensor(new float[0], 0), false);
         Var cv = Ops.out(c, true);
@@ -436,9 +440,12 @@ public final class DecoderOps {
                     int ko = b * len * kvWidth + grp * d;
                     for (int h = grp * rep; h < (grp + 1) * rep; h++) {
                         int qo = b * len * width + h * d;
-                        headGemm(len, len, d).sgemm(false, true, len, len, d, scale, qd, qo, width, kd, ko, kvWidth, 0f, pd, 0, len);
-                        for (int i = 0; i < len; i++) causalSoftmaxRow(pd, i * len, i + 1, len);
-                        headGemm(len, d, len).sgemm(true, false, len, d, len, factor, pd, 0, len, g, qo, width, 1f, gv, ko, kvWidth);
+                        causalProbabilities(qd, qo, width, kd, ko, kvWidth, len, d, scale, pd, 0, block);
+                        for (int i0 = 0; i0 < len; i0 += block) { // gv of the keys a block of queries sees
+                            int i1 = Math.min(len, i0 + block), rows = i1 - i0;
+                            headGemm(i1, d, rows).sgemm(true, false, i1, d, rows, factor, pd, i0 * len, len, g, qo + i0 * width,
+                                    width, 1f, gv, ko, kvWidth);
+                        }
                     }
                 });
             }
@@ -539,6 +546,37 @@ public final class DecoderOps {
         float[] a = HEAD.get();
         if (a == null || a.length < n) HEAD.set(a = new float[n]);
         return a;
+    }
+
+    /**
+     * Query rows per block of the causal products: block [i0, i1) multiplies keys 0 .. i1 only,
+     * the rest of its rows being masked (at 512 tokens 10/16 of the full products).
+     * -Dlrp.causalBlock sets it (a length or more: the whole square, to compare).
+     */
+    private static volatile int causalBlock = Math.max(1, Integer.getInteger("lrp.causalBlock", 128));
+
+    /** Sets the query rows per block of the causal products (see causalBlock) and returns the old value (tests compare block sizes). */
+    public static int causalBlock(int rows) {
+        int old = causalBlock;
+        causalBlock = Math.max(1, rows);
+        return old;
+    }
+
+    /**
+     * One head's causal probabilities softmax(scale q k^T) into rows of p at po (row stride
+     * len), a block of queries at a time (see causalBlock); the forward pass and the AH-rule's
+     * recomputation call it alike (with the same block), so both get the same bits. Row i holds keys 0..i; its masked
+     * entries up to the block's last key become 0, those after it are left as they were (zeros
+     * of a map that is kept; scratch nobody reads otherwise).
+     */
+    private static void causalProbabilities(float[] qd, int qo, int width, float[] kd, int ko, int kvWidth, int len, int d,
+                                            float scale, float[] p, int po, int block) {
+        for (int i0 = 0; i0 < len; i0 += block) {
+            int i1 = Math.min(len, i0 + block), rows = i1 - i0;
+            headGemm(rows, i1, d).sgemm(false, true, rows, i1, d, scale, qd, qo + i0 * width, width, kd, ko, kvWidth, 0f,
+                    p, po + i0 * len, len);
+            for (int i = i0; i < i1; i++) causalSoftmaxRow(p, po + i * len, i + 1, i1);
+        }
     }
 
     /** Softmax of row[o .. o+n) in place; the entries n .. len of the row become 0 (masked keys). */
