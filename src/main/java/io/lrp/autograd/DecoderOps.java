@@ -68,11 +68,41 @@ public final class DecoderOps {
             public Var output() { return yv; }
             public void backward(float[] g) {
                 if (b != null) tape.addBiasRelevance(name, g, b.value.data, n, out);
+                if (x.grad == null && oneHotRows(w, n, g, x)) return;
                 float accumulate = x.grad == null ? 0f : 1f; // a fresh buffer is zero: overwrite, nothing to read
                 w.leftTimes(n, g, accumulate, x.gradBuffer(), 0f);
             }
         });
         return yv;
+    }
+
+    /**
+     * gx = g W when no row of g has more than one non-zero entry, as where the seed of one
+     * logit per sample reaches the head: that row of W times the value, instead of a pass over
+     * all of W (Llama-3.2-1B's head is 1 GB). The values are the product's (a sum of one product
+     * and zeros). x must have no gradient yet; false, with nothing written, when a row of g has
+     * two non-zeros or more.
+     */
+    static boolean oneHotRows(BlockedMatrix w, int n, float[] g, Var x) {
+        int out = w.rows(), in = w.cols();
+        int[] at = new int[n];
+        for (int i = 0; i < n; i++) {
+            at[i] = -1;
+            for (int j = 0, o = i * out; j < out; j++) {
+                if (g[o + j] != 0f) { // NaN too: it spreads over the row as in the product
+                    if (at[i] >= 0) return false;
+                    at[i] = j;
+                }
+            }
+        }
+        float[] gx = x.gradBuffer(), row = new float[in];
+        for (int i = 0; i < n; i++) {
+            if (at[i] < 0) continue;
+            float v = g[i * out + at[i]];
+            w.row(at[i], row, 0);
+            for (int k = 0, o = i * in; k < in; k++) gx[o + k] = v * row[k];
+        }
+        return true;
     }
 
     // ---------------------------------------------------------------- RMSNorm
