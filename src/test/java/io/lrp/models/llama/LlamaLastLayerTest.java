@@ -1,6 +1,5 @@
 package io.lrp.models.llama;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lrp.explain.GoldenFiles;
@@ -33,17 +32,7 @@ class LlamaLastLayerTest {
                     model.trimLastLayer(k == 1);
                     r[k] = Relevance.compute(model, batch, m, null, Relevance.Options.DEFAULT);
                 }
-                for (int b = 0; b < 2; b++) {
-                    assertEquals(r[0].targets()[b], r[1].targets()[b], m + " target");
-                    float[] z0 = r[0].logits()[b], z1 = r[1].logits()[b];
-                    for (int v = 0; v < z0.length; v++) assertEquals(z0[v], z1[v], 1e-5 * (1 + Math.abs(z0[v])), m + " logit " + v);
-                    double[] x = r[0].relevance()[b], y = r[1].relevance()[b];
-                    double max = 0;
-                    for (double v : x) max = Math.max(max, Math.abs(v));
-                    assertTrue(max > 1e-3, m + ": relevance too small to compare: " + max);
-                    for (int t = 0; t < x.length; t++) assertEquals(x[t], y[t], 1e-5 * max, m + " sample " + b + " token " + t);
-                    if (r[0].bias()[b] != null) assertEquals(r[0].bias()[b], r[1].bias()[b], 1e-5 * Math.abs(z0[r[0].targets()[b]]), m + " bias");
-                }
+                SameResults.assertSame(m, r[0], r[1], 2);
             }
         } finally {
             model.trimLastLayer(true);
