@@ -595,9 +595,9 @@ public final class DecoderOps {
     /**
      * One head's causal probabilities softmax(scale q k^T) into rows of p at po (row stride
      * len), a block of queries at a time (see causalBlock); the forward pass and the AH-rule's
-     * recomputation call it alike (with the same block), so both get the same bits. Row i holds keys 0..i; its masked
-     * entries up to the block's last key become 0, those after it are left as they were (zeros
-     * of a map that is kept; scratch nobody reads otherwise).
+     * recomputation call it alike, with the same block, so both get the same bits. Row i holds
+     * keys 0..i; its masked entries up to the block's last key become 0, those after it are
+     * left as they were (zeros of a map that is kept; scratch nobody reads otherwise).
      */
     private static void causalProbabilities(float[] qd, int qo, int width, float[] kd, int ko, int kvWidth, int len, int d,
                                             float scale, float[] p, int po, int block) {
