@@ -204,22 +204,24 @@ public final class Attention {
     }
 
     private static void softmaxRows(float[] src, float[] dst, int len, int r0, int r1) {
-        for (int r = r0; r < r1; r++) {
-            int o = r * len;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < len; j++) {
-                float v = src[o + j];
-                max = v > max ? v : max; // a NaN score is skipped here and turns the row to NaN below
-            }
-            double sum = 0;
-            for (int j = 0; j < len; j++) {
-                float e = io.lrp.tensor.Exp.negative(src[o + j] - max);
-                dst[o + j] = e;
-                sum += e;
-            }
-            float inv = (float) (1.0 / sum);
-            for (int j = 0; j < len; j++) dst[o + j] *= inv;
+        for (int r = r0; r < r1; r++) softmaxRow(src, dst, r * len, len);
+    }
+
+    /** The scalar softmax of src[o .. o+n) into dst[o .. o+n) (the same array for in place), the sum in double. */
+    static void softmaxRow(float[] src, float[] dst, int o, int n) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < n; j++) {
+            float v = src[o + j];
+            max = v > max ? v : max; // a NaN score is skipped here and turns the row to NaN below
         }
+        double sum = 0;
+        for (int j = 0; j < n; j++) {
+            float e = io.lrp.tensor.Exp.negative(src[o + j] - max);
+            dst[o + j] = e;
+            sum += e;
+        }
+        float inv = (float) (1.0 / sum);
+        for (int j = 0; j < n; j++) dst[o + j] *= inv;
     }
 
     /** gs += p * (g - sum_j g_j p_j), row by row. */

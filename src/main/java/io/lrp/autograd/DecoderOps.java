@@ -612,20 +612,8 @@ public final class DecoderOps {
     /** Softmax of row[o .. o+n) in place; the entries n .. len of the row become 0 (masked keys). */
     public static void causalSoftmaxRow(float[] s, int o, int n, int len) {
         java.util.Arrays.fill(s, o + n, o + len, 0f);
-        if (Simd.ENABLED) {
-            SimdKernels.softmaxInPlace(s, o, n);
-            return;
-        }
-        float max = Float.NEGATIVE_INFINITY;
-        for (int j = 0; j < n; j++) max = Math.max(max, s[o + j]);
-        double sum = 0;
-        for (int j = 0; j < n; j++) {
-            float e = io.lrp.tensor.Exp.negative(s[o + j] - max);
-            s[o + j] = e;
-            sum += e;
-        }
-        float inv = (float) (1 / sum);
-        for (int j = 0; j < n; j++) s[o + j] *= inv;
+        if (Simd.ENABLED) SimdKernels.softmaxInPlace(s, o, n);
+        else Attention.softmaxRow(s, s, o, n);
     }
 
     @FunctionalInterface
